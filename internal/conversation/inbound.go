@@ -1,0 +1,231 @@
+package conversation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/atende/atende/internal/store"
+)
+
+// Inbound is one customer message as a channel delivered it.
+type Inbound struct {
+	// ContactExternalID identifies the customer on the channel (phone, user id…).
+	ContactExternalID string
+	ContactName       string
+	ContactPhone      string
+	ContactEmail      string
+	// ExternalID is the channel's id of the message; the same id twice stores one message.
+	ExternalID string
+	Text       string
+	// Attachment, when present, has already been written to blob storage.
+	Attachment *store.Attachment
+}
+
+// InboundResult tells what an inbound message did.
+type InboundResult struct {
+	Message      store.Message
+	Conversation store.Conversation
+	// Duplicate is true when the external id had been stored before; nothing changed.
+	Duplicate bool
+}
+
+// Receive stores an inbound customer message in one transaction: finds or
+// creates the contact, finds the unresolved conversation (waking it when
+// snoozed), reopens a recently resolved one within the workspace's window,
+// or opens a new cycle routed to the channel's or the default department;
+// then appends the message and starts the waiting clock. It returns only
+// after commit, so a channel acknowledged by the caller never loses data.
+func (s *Service) Receive(ctx context.Context, ch store.Channel, in Inbound) (InboundResult, error) {
+	if in.ContactExternalID == "" {
+		return InboundResult{}, invalid("contact identity is required")
+	}
+	if in.Text == "" && in.Attachment == nil {
+		return InboundResult{}, invalid("a message needs text or an attachment")
+	}
+	w, err := s.Workspace(ctx, ch.WorkspaceID)
+	if err != nil {
+		return InboundResult{}, err
+	}
+	var res InboundResult
+	var chg change
+	// A concurrent first message from the same new contact can lose the race
+	// on the identity or unresolved-conversation constraints; the retry then
+	// finds what the winner created.
+	for attempt := 0; ; attempt++ {
+		res, chg, err = s.receiveTx(ctx, ch, w, in)
+		if err == nil || !errors.Is(err, store.ErrConflict) || attempt == 3 {
+			break
+		}
+	}
+	if err != nil {
+		return res, err
+	}
+	if !res.Duplicate {
+		s.publish(ctx, chg)
+	}
+	return res, nil
+}
+
+func (s *Service) receiveTx(ctx context.Context, ch store.Channel, w store.Workspace, in Inbound) (InboundResult, change, error) {
+	var res InboundResult
+	var chg change
+	err := s.db.Tx(ctx, func(q store.Q) error {
+		if in.ExternalID != "" {
+			m, err := q.MessageByExternalID(ctx, ch.ID, in.ExternalID)
+			if err == nil {
+				res.Message, res.Duplicate = m, true
+				res.Conversation, err = q.LockConversation(ctx, ch.WorkspaceID, m.ConversationID)
+				return err
+			}
+			if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
+		now := s.nowMS()
+		contactID, err := q.ContactByIdentity(ctx, ch.ID, in.ContactExternalID)
+		if errors.Is(err, store.ErrNotFound) {
+			name := in.ContactName
+			if name == "" {
+				name = in.ContactExternalID
+			}
+			ct, err := q.CreateContact(ctx, store.Contact{WorkspaceID: ch.WorkspaceID, Name: name, Phone: in.ContactPhone, Email: in.ContactEmail})
+			if err != nil {
+				return err
+			}
+			if err := q.AddIdentity(ctx, ch.WorkspaceID, ct.ID, store.Identity{ChannelID: ch.ID, ExternalID: in.ContactExternalID}); err != nil {
+				return err
+			}
+			contactID = ct.ID
+		} else if err != nil {
+			return err
+		}
+
+		c, err := q.UnresolvedConversation(ctx, contactID, ch.ID)
+		var events []store.Message
+		switch {
+		case err == nil:
+			chg.prevDept, chg.prevUser = c.Dept(), c.Assignee()
+			if c.Status == store.StatusSnoozed {
+				events = append(events, s.wake(&c, now, "customer_message"))
+			}
+		case errors.Is(err, store.ErrNotFound):
+			last, lerr := q.LastResolvedConversation(ctx, contactID, ch.ID)
+			if lerr == nil && w.ReopenWindowS > 0 && last.ResolvedAt != nil && now-*last.ResolvedAt < w.ReopenWindowS*1000 {
+				c = last
+				chg.prevDept, chg.prevUser = c.Dept(), c.Assignee()
+				events = append(events, s.reopen(&c, now, store.SenderContact, 0))
+			} else if lerr != nil && !errors.Is(lerr, store.ErrNotFound) {
+				return lerr
+			} else {
+				c, err = s.openCycle(ctx, q, ch, contactID, now)
+				if err != nil {
+					return err
+				}
+				chg.created = true
+				events = append(events, eventMessage(c, now, store.SenderSystem, 0, store.Event{Type: "created", To: c.Status, Department: c.DepartmentID}))
+			}
+		default:
+			return err
+		}
+
+		var ext *string
+		if in.ExternalID != "" {
+			ext = &in.ExternalID
+		}
+		kind := store.KindText
+		if in.Attachment != nil {
+			kind = store.KindMedia
+		}
+		for _, e := range events {
+			if _, err := q.InsertMessage(ctx, e); err != nil {
+				return err
+			}
+		}
+		msg, err := q.InsertMessage(ctx, store.Message{WorkspaceID: ch.WorkspaceID, ConversationID: c.ID, Kind: kind, Direction: store.DirIn,
+			SenderType: store.SenderContact, SenderID: &contactID, Content: in.Text, ChannelID: ch.ID, ExternalID: ext, CreatedAt: now})
+		if err != nil {
+			return err
+		}
+		if in.Attachment != nil {
+			at := *in.Attachment
+			at.WorkspaceID, at.MessageID = ch.WorkspaceID, &msg.ID
+			at, err = q.InsertAttachment(ctx, at)
+			if err != nil {
+				return err
+			}
+			msg.Attachments = append(msg.Attachments, at)
+		}
+		c.LastMessageAt = now
+		c.LastPreview = preview(in.Text)
+		if in.Text == "" && in.Attachment != nil {
+			c.LastPreview = "📎 " + in.Attachment.Filename
+		}
+		if !c.Waiting() {
+			c.WaitingSince = now
+		}
+		c.UpdatedAt = now
+		if err := q.SaveConversation(ctx, c); err != nil {
+			return err
+		}
+		res.Message, res.Conversation = msg, c
+		chg.conv = c
+		chg.messages = append(events, msg)
+		return nil
+	})
+	return res, chg, err
+}
+
+// openCycle creates a new conversation routed to the channel's department or
+// the workspace's default one, waiting in its queue.
+func (s *Service) openCycle(ctx context.Context, q store.Q, ch store.Channel, contactID, now int64) (store.Conversation, error) {
+	dept := ch.DepartmentID
+	if dept == nil {
+		def, err := q.DefaultDepartmentID(ctx, ch.WorkspaceID)
+		if err != nil {
+			return store.Conversation{}, err
+		}
+		if def != 0 {
+			dept = &def
+		}
+	}
+	c := store.Conversation{WorkspaceID: ch.WorkspaceID, ContactID: contactID, ChannelID: ch.ID, DepartmentID: dept, Status: store.StatusQueued,
+		Priority: "none", LastMessageAt: now, WaitingSince: store.NotWaiting, OpenedAt: now, CreatedAt: now, UpdatedAt: now}
+	id, err := q.InsertConversation(ctx, c)
+	if err != nil {
+		return c, err
+	}
+	c.ID = id
+	return c, nil
+}
+
+// wake brings a snoozed conversation back to its assignee or its queue.
+func (s *Service) wake(c *store.Conversation, now int64, why string) store.Message {
+	from := c.Status
+	c.Status = store.StatusQueued
+	if c.AssigneeID != nil {
+		c.Status = store.StatusOpen
+	}
+	c.SnoozedUntil = nil
+	c.UpdatedAt = now
+	return eventMessage(*c, now, store.SenderSystem, 0, store.Event{Type: "woke", From: from, To: c.Status, Detail: why})
+}
+
+// reopen starts a resolved conversation again.
+func (s *Service) reopen(c *store.Conversation, now int64, actorType string, actorID int64) store.Message {
+	from := c.Status
+	c.Status = store.StatusQueued
+	if c.AssigneeID != nil {
+		c.Status = store.StatusOpen
+	}
+	c.ResolvedAt, c.ClosingReasonID = nil, nil
+	c.AutomationPaused, c.AssigneeReplied = false, false
+	c.UpdatedAt = now
+	return eventMessage(*c, now, actorType, actorID, store.Event{Type: "reopened", From: from, To: c.Status})
+}
+
+// DeliveryKey is the de-duplication key of the job that delivers message id.
+func DeliveryKey(messageID int64) string { return "deliver:" + strconv.FormatInt(messageID, 10) }
+
+func wakeKey(convID, until int64) string { return fmt.Sprintf("wake:%d:%d", convID, until) }

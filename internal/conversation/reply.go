@@ -1,0 +1,156 @@
+package conversation
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/atende/atende/internal/access"
+	"github.com/atende/atende/internal/store"
+)
+
+// MaxMessageRunes bounds the text of one message.
+const MaxMessageRunes = 20000
+
+// Outgoing is what an agent writes in the composer.
+type Outgoing struct {
+	// Note is a private note: stored, shown to agents, never delivered.
+	Note          bool
+	Content       string
+	AttachmentIDs []int64
+}
+
+// Send appends an agent's reply or private note. A reply is queued for
+// delivery through the durable job queue in the same transaction, answers
+// the waiting customer (stops the thermometer) and pauses automation
+// (BotConversa rules: an agent's message pauses the bot; writing in an
+// unassigned conversation does not assign it; the assignee's first message
+// marks them as having replied).
+func (s *Service) Send(ctx context.Context, v access.Viewer, id int64, out Outgoing) (store.Message, error) {
+	out.Content = strings.TrimSpace(out.Content)
+	if out.Content == "" && len(out.AttachmentIDs) == 0 {
+		return store.Message{}, invalid("a message needs content or attachments")
+	}
+	if len([]rune(out.Content)) > MaxMessageRunes {
+		return store.Message{}, invalid("a message has at most %d characters", MaxMessageRunes)
+	}
+	if len(out.AttachmentIDs) > 10 {
+		return store.Message{}, invalid("a message has at most 10 attachments")
+	}
+	var chg change
+	var sent store.Message
+	err := s.db.Tx(ctx, func(q store.Q) error {
+		c, err := q.LockVisibleConversation(ctx, v, id)
+		if err != nil {
+			return err
+		}
+		chg.prevDept, chg.prevUser = c.Dept(), c.Assignee()
+		now := s.nowMS()
+		m := store.Message{WorkspaceID: c.WorkspaceID, ConversationID: c.ID, Kind: store.KindText, Direction: store.DirOut,
+			SenderType: store.SenderUser, SenderID: &v.UserID, Content: out.Content, ChannelID: c.ChannelID, Status: store.DeliveryPending, CreatedAt: now}
+		if len(out.AttachmentIDs) > 0 {
+			m.Kind = store.KindMedia
+		}
+		if out.Note {
+			m.Kind, m.Direction, m.Status = store.KindNote, store.DirInternal, store.DeliveryNone
+		} else if c.Status == store.StatusResolved {
+			return transition("reply to", c.Status)
+		}
+		m, err = q.InsertMessage(ctx, m)
+		if err != nil {
+			return err
+		}
+		for _, aid := range out.AttachmentIDs {
+			if err := q.ClaimUpload(ctx, v.WorkspaceID, v.UserID, aid, m.ID); errors.Is(err, store.ErrNotFound) {
+				return invalid("attachment %d is not an unsent upload of yours", aid)
+			} else if err != nil {
+				return err
+			}
+		}
+		if !out.Note {
+			c.LastMessageAt = now
+			c.LastPreview = preview(out.Content)
+			c.WaitingSince = store.NotWaiting
+			if c.FirstReplyAt == nil {
+				c.FirstReplyAt = &now
+			}
+			c.AutomationPaused = true
+			if c.Assignee() == v.UserID {
+				c.AssigneeReplied = true
+			}
+			if err := q.EnqueueJob(ctx, store.Job{WorkspaceID: c.WorkspaceID, Kind: JobDeliver, Key: DeliveryKey(m.ID),
+				Payload: `{"message_id":` + strconv.FormatInt(m.ID, 10) + `}`}); err != nil {
+				return err
+			}
+			chg.jobs = true
+		}
+		c.UpdatedAt = now
+		if err := q.SaveConversation(ctx, c); err != nil {
+			return err
+		}
+		if len(out.AttachmentIDs) > 0 {
+			full, err := q.MessageByID(ctx, c.WorkspaceID, m.ID)
+			if err != nil {
+				return err
+			}
+			m = full
+		}
+		sent = m
+		chg.conv = c
+		chg.messages = []store.Message{m}
+		return nil
+	})
+	if err != nil {
+		return store.Message{}, err
+	}
+	s.publish(ctx, chg)
+	return sent, nil
+}
+
+// SetDelivery records a delivery status reported for an outbound message
+// and publishes it. Statuses only move forward (a late "delivered" never
+// overwrites "read").
+func (s *Service) SetDelivery(ctx context.Context, ws, messageID int64, status, errText string) error {
+	changed, err := s.db.W().SetDeliveryStatus(ctx, ws, messageID, status, errText)
+	if err != nil || !changed {
+		return err
+	}
+	m, err := s.db.R().MessageByID(ctx, ws, messageID)
+	if err != nil {
+		return err
+	}
+	c, err := s.db.R().LockConversation(ctx, ws, m.ConversationID)
+	if err != nil {
+		return err
+	}
+	s.publishMessageUpdate(ctx, c, m)
+	return nil
+}
+
+// SetMessageLabel adds (on) or removes a label on a message the viewer may see.
+func (s *Service) SetMessageLabel(ctx context.Context, v access.Viewer, messageID, labelID int64, on bool) (store.Message, error) {
+	var m store.Message
+	var c store.Conversation
+	err := s.db.Tx(ctx, func(q store.Q) error {
+		var err error
+		if m, err = q.Message(ctx, v, messageID); err != nil {
+			return err
+		}
+		if c, err = q.LockVisibleConversation(ctx, v, m.ConversationID); err != nil {
+			return err
+		}
+		if err := q.SetMessageLabel(ctx, v.WorkspaceID, messageID, labelID, on); errors.Is(err, store.ErrNotFound) {
+			return invalid("label %d does not exist", labelID)
+		} else if err != nil {
+			return err
+		}
+		m, err = q.Message(ctx, v, messageID)
+		return err
+	})
+	if err != nil {
+		return m, err
+	}
+	s.publishMessageUpdate(ctx, c, m)
+	return m, nil
+}

@@ -1,0 +1,665 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/atende/atende/internal/access"
+)
+
+// NotWaiting is waiting_since while no customer waits for a reply (see the migration).
+const NotWaiting int64 = 1 << 62
+
+// Conversation statuses (DESIGN §3).
+const (
+	StatusBot      = "bot"
+	StatusQueued   = "queued"
+	StatusOpen     = "open"
+	StatusSnoozed  = "snoozed"
+	StatusResolved = "resolved"
+)
+
+// Statuses lists every conversation status.
+var Statuses = []string{StatusBot, StatusQueued, StatusOpen, StatusSnoozed, StatusResolved}
+
+// Conversation is one service cycle with a contact on a channel. Department,
+// assignee, status and the sort times are denormalised here so that every
+// inbox view is a range of one index.
+type Conversation struct {
+	ID               int64   `json:"id"`
+	WorkspaceID      int64   `json:"-"`
+	ContactID        int64   `json:"contact_id"`
+	ContactName      string  `json:"contact_name"`
+	ChannelID        int64   `json:"channel_id"`
+	DepartmentID     *int64  `json:"department_id"`
+	AssigneeID       *int64  `json:"assignee_id"`
+	Status           string  `json:"status"`
+	Priority         string  `json:"priority"`
+	AutomationPaused bool    `json:"automation_paused"`
+	AssigneeReplied  bool    `json:"assignee_replied"`
+	LastMessageAt    int64   `json:"last_message_at"`
+	LastPreview      string  `json:"last_preview"`
+	WaitingSince     int64   `json:"-"`
+	OpenedAt         int64   `json:"opened_at"`
+	FirstReplyAt     *int64  `json:"first_reply_at"`
+	ResolvedAt       *int64  `json:"resolved_at"`
+	SnoozedUntil     *int64  `json:"snoozed_until"`
+	ClosingReasonID  *int64  `json:"closing_reason_id"`
+	CreatedAt        int64   `json:"created_at"`
+	UpdatedAt        int64   `json:"updated_at"`
+	LabelIDs         []int64 `json:"label_ids"`
+	Starred          bool    `json:"starred"`
+}
+
+// Dept returns the department id, 0 when unset.
+func (c Conversation) Dept() int64 { return deref(c.DepartmentID) }
+
+// Assignee returns the assignee id, 0 when unset.
+func (c Conversation) Assignee() int64 { return deref(c.AssigneeID) }
+
+// Waiting reports whether the customer waits for a reply.
+func (c Conversation) Waiting() bool { return c.WaitingSince != NotWaiting }
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+const convCols = `c.id, c.workspace_id, c.contact_id, COALESCE(ct.name, ''), c.channel_id, c.department_id, c.assignee_id, c.status, c.priority,
+	c.automation_paused, c.assignee_replied, c.last_message_at, c.last_preview, c.waiting_since, c.opened_at, c.first_reply_at,
+	c.resolved_at, c.snoozed_until, c.closing_reason_id, c.created_at, c.updated_at`
+
+const convFrom = ` FROM conversations c LEFT JOIN contacts ct ON ct.id = c.contact_id`
+
+func scanConversation(row interface{ Scan(...any) error }) (Conversation, error) {
+	var c Conversation
+	var paused, replied int64
+	err := row.Scan(&c.ID, &c.WorkspaceID, &c.ContactID, &c.ContactName, &c.ChannelID, &c.DepartmentID, &c.AssigneeID, &c.Status, &c.Priority,
+		&paused, &replied, &c.LastMessageAt, &c.LastPreview, &c.WaitingSince, &c.OpenedAt, &c.FirstReplyAt,
+		&c.ResolvedAt, &c.SnoozedUntil, &c.ClosingReasonID, &c.CreatedAt, &c.UpdatedAt)
+	c.AutomationPaused, c.AssigneeReplied = paused != 0, replied != 0
+	c.LabelIDs = []int64{}
+	return c, mapErr(err)
+}
+
+// sqlArgs numbers placeholders as arguments are added.
+type sqlArgs []any
+
+func (a *sqlArgs) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// visibleWhere is the DESIGN §3 predicate on conversations aliased c.
+func visibleWhere(v access.Viewer, a *sqlArgs) string {
+	ws := "c.workspace_id = " + a.add(v.WorkspaceID)
+	switch {
+	case v.IsAdmin():
+		return ws
+	case v.AssignedOnly():
+		return ws + " AND c.assignee_id = " + a.add(v.UserID)
+	default:
+		me := a.add(v.UserID)
+		return ws + " AND (c.assignee_id = " + me + " OR c.department_id IN (SELECT department_id FROM department_members WHERE user_id = " + me + "))"
+	}
+}
+
+func (q Q) forUpdate() string {
+	if q.d == Postgres {
+		return " FOR UPDATE OF c"
+	}
+	return ""
+}
+
+// Conversation returns a conversation the viewer may see; anything else is ErrNotFound.
+func (q Q) Conversation(ctx context.Context, v access.Viewer, id int64) (Conversation, error) {
+	var a sqlArgs
+	where := "c.id = " + a.add(id) + " AND " + visibleWhere(v, &a)
+	c, err := scanConversation(q.queryRow(ctx, `SELECT `+convCols+convFrom+` WHERE `+where, a...))
+	if err != nil {
+		return c, fmt.Errorf("store: get conversation %d: %w", id, err)
+	}
+	if err := q.decorate(ctx, v.UserID, []*Conversation{&c}); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// LockConversation reads a conversation of ws for update inside a
+// transaction, without visibility: callers check visibility first.
+func (q Q) LockConversation(ctx context.Context, ws, id int64) (Conversation, error) {
+	c, err := scanConversation(q.queryRow(ctx, `SELECT `+convCols+convFrom+` WHERE c.id = $1 AND c.workspace_id = $2`+q.forUpdate(), id, ws))
+	if err != nil {
+		return c, fmt.Errorf("store: lock conversation %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// UnresolvedConversation returns the contact's unresolved conversation on a channel, locked.
+func (q Q) UnresolvedConversation(ctx context.Context, contactID, channelID int64) (Conversation, error) {
+	c, err := scanConversation(q.queryRow(ctx, `SELECT `+convCols+convFrom+` WHERE c.contact_id = $1 AND c.channel_id = $2 AND c.status <> 'resolved'`+q.forUpdate(), contactID, channelID))
+	if err != nil {
+		return c, fmt.Errorf("store: unresolved conversation of contact %d: %w", contactID, err)
+	}
+	return c, nil
+}
+
+// LastResolvedConversation returns the contact's most recently resolved conversation on a channel, locked.
+func (q Q) LastResolvedConversation(ctx context.Context, contactID, channelID int64) (Conversation, error) {
+	c, err := scanConversation(q.queryRow(ctx, `SELECT `+convCols+convFrom+` WHERE c.contact_id = $1 AND c.channel_id = $2 AND c.status = 'resolved'
+		ORDER BY c.resolved_at DESC LIMIT 1`+q.forUpdate(), contactID, channelID))
+	if err != nil {
+		return c, fmt.Errorf("store: last resolved conversation of contact %d: %w", contactID, err)
+	}
+	return c, nil
+}
+
+// InsertConversation stores a new conversation and returns its id.
+func (q Q) InsertConversation(ctx context.Context, c Conversation) (int64, error) {
+	id, err := q.insert(ctx, `INSERT INTO conversations (workspace_id, contact_id, channel_id, department_id, assignee_id, status, priority,
+		automation_paused, assignee_replied, last_message_at, last_preview, waiting_since, opened_at, first_reply_at, resolved_at, snoozed_until,
+		closing_reason_id, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+		c.WorkspaceID, c.ContactID, c.ChannelID, c.DepartmentID, c.AssigneeID, c.Status, c.Priority,
+		boolInt(c.AutomationPaused), boolInt(c.AssigneeReplied), c.LastMessageAt, c.LastPreview, c.WaitingSince, c.OpenedAt, c.FirstReplyAt,
+		c.ResolvedAt, c.SnoozedUntil, c.ClosingReasonID, c.CreatedAt, c.UpdatedAt)
+	if err != nil {
+		return 0, fmt.Errorf("store: insert conversation: %w", err)
+	}
+	return id, nil
+}
+
+// SaveConversation writes every mutable field of c.
+func (q Q) SaveConversation(ctx context.Context, c Conversation) error {
+	res, err := q.exec(ctx, `UPDATE conversations SET department_id = $3, assignee_id = $4, status = $5, priority = $6, automation_paused = $7,
+		assignee_replied = $8, last_message_at = $9, last_preview = $10, waiting_since = $11, opened_at = $12, first_reply_at = $13,
+		resolved_at = $14, snoozed_until = $15, closing_reason_id = $16, updated_at = $17
+		WHERE id = $1 AND workspace_id = $2`,
+		c.ID, c.WorkspaceID, c.DepartmentID, c.AssigneeID, c.Status, c.Priority, boolInt(c.AutomationPaused),
+		boolInt(c.AssigneeReplied), c.LastMessageAt, c.LastPreview, c.WaitingSince, c.OpenedAt, c.FirstReplyAt,
+		c.ResolvedAt, c.SnoozedUntil, c.ClosingReasonID, c.UpdatedAt)
+	return affected(res, err, "save conversation", c.ID)
+}
+
+// decorate fills labels and the viewer's star on conversations, two queries for the whole page.
+func (q Q) decorate(ctx context.Context, userID int64, list []*Conversation) error {
+	if len(list) == 0 {
+		return nil
+	}
+	var a sqlArgs
+	ph := make([]string, len(list))
+	byID := make(map[int64]*Conversation, len(list))
+	for i, c := range list {
+		ph[i] = a.add(c.ID)
+		byID[c.ID] = c
+	}
+	in := strings.Join(ph, ",")
+	rows, err := q.query(ctx, `SELECT conversation_id, label_id FROM conversation_labels WHERE conversation_id IN (`+in+`) ORDER BY label_id`, a...)
+	if err != nil {
+		return fmt.Errorf("store: conversation labels: %w", err)
+	}
+	for rows.Next() {
+		var cid, lid int64
+		if err := rows.Scan(&cid, &lid); err != nil {
+			rows.Close()
+			return err
+		}
+		byID[cid].LabelIDs = append(byID[cid].LabelIDs, lid)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	user := a.add(userID)
+	srows, err := q.query(ctx, `SELECT conversation_id FROM conversation_stars WHERE user_id = `+user+` AND conversation_id IN (`+in+`)`, a...)
+	if err != nil {
+		return fmt.Errorf("store: conversation stars: %w", err)
+	}
+	ids, err := scanIDs(srows)
+	for _, id := range ids {
+		byID[id].Starred = true
+	}
+	return err
+}
+
+// Sort orders of the conversation list.
+const (
+	SortLatest    = "latest"     // latest message first
+	SortWaiting   = "waiting"    // longest waiting for a reply first
+	SortInService = "in_service" // longest in service first
+)
+
+// Views of the conversation list.
+const (
+	ViewMine       = "mine"
+	ViewUnassigned = "unassigned"
+	ViewAll        = "all"
+	ViewSnoozed    = "snoozed"
+	ViewResolved   = "resolved"
+	ViewStarred    = "starred"
+)
+
+// ListFilter selects one page of conversations.
+type ListFilter struct {
+	View         string
+	Statuses     []string // overrides the view's statuses when set
+	DepartmentID int64
+	AssigneeID   int64
+	LabelID      int64
+	ChannelID    int64
+	Sort         string
+	Cursor       string
+	Limit        int
+}
+
+// ConversationPage is one page of the list and the cursor of the next.
+type ConversationPage struct {
+	Items      []Conversation `json:"items"`
+	NextCursor string         `json:"next_cursor,omitempty"`
+}
+
+// ErrBadCursor reports a cursor this server did not produce.
+var ErrBadCursor = fmt.Errorf("%w: bad cursor", ErrInvalid)
+
+// ErrInvalid reports a request the store cannot express.
+var ErrInvalid = fmt.Errorf("invalid")
+
+type cursor struct{ key, id int64 }
+
+func (c cursor) String() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.key, 10) + ":" + strconv.FormatInt(c.id, 10)))
+}
+
+func parseCursor(s string) (cursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return cursor{}, ErrBadCursor
+	}
+	k, id, ok := strings.Cut(string(b), ":")
+	if !ok {
+		return cursor{}, ErrBadCursor
+	}
+	var c cursor
+	if c.key, err = strconv.ParseInt(k, 10, 64); err != nil {
+		return cursor{}, ErrBadCursor
+	}
+	if c.id, err = strconv.ParseInt(id, 10, 64); err != nil {
+		return cursor{}, ErrBadCursor
+	}
+	return c, nil
+}
+
+func sortColumn(s string) (col string, desc bool, err error) {
+	switch s {
+	case "", SortLatest:
+		return "last_message_at", true, nil
+	case SortWaiting:
+		return "waiting_since", false, nil
+	case SortInService:
+		return "opened_at", false, nil
+	}
+	return "", false, fmt.Errorf("%w: unknown sort %q", ErrInvalid, s)
+}
+
+func sortKey(c Conversation, col string) int64 {
+	switch col {
+	case "waiting_since":
+		return c.WaitingSince
+	case "opened_at":
+		return c.OpenedAt
+	}
+	return c.LastMessageAt
+}
+
+// branch is one equality prefix of an index: (workspace, [department|assignee], status).
+type branch struct {
+	col    string // "", "department_id" or "assignee_id"
+	val    int64
+	status string
+}
+
+// ListConversations returns one page. The page is built as a UNION of small
+// index range scans — one per (department or assignee, status) the view
+// covers — each limited to the page size, so its cost is O(page × branches)
+// whatever the number of conversations (DESIGN §4).
+func (q Q) ListConversations(ctx context.Context, v access.Viewer, f ListFilter) (ConversationPage, error) {
+	col, desc, err := sortColumn(f.Sort)
+	if err != nil {
+		return ConversationPage{}, err
+	}
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	statuses := f.Statuses
+	if len(statuses) == 0 {
+		switch f.View {
+		case ViewMine, ViewAll, "", ViewStarred:
+			statuses = []string{StatusBot, StatusQueued, StatusOpen}
+		case ViewUnassigned:
+			statuses = []string{StatusBot, StatusQueued}
+		case ViewSnoozed:
+			statuses = []string{StatusSnoozed}
+		case ViewResolved:
+			statuses = []string{StatusResolved}
+		default:
+			return ConversationPage{}, fmt.Errorf("%w: unknown view %q", ErrInvalid, f.View)
+		}
+	}
+	for _, s := range statuses {
+		if !validStatus(s) {
+			return ConversationPage{}, fmt.Errorf("%w: unknown status %q", ErrInvalid, s)
+		}
+	}
+	if f.View == ViewStarred {
+		return q.listStarred(ctx, v, f, statuses, col, desc)
+	}
+	var cur *cursor
+	if f.Cursor != "" {
+		c, err := parseCursor(f.Cursor)
+		if err != nil {
+			return ConversationPage{}, err
+		}
+		cur = &c
+	}
+
+	// Which (column, value) prefixes may hold rows of this view for this viewer.
+	type prefix struct {
+		col string
+		val int64
+	}
+	var prefixes []prefix
+	// extra visibility predicate applied in each branch when the prefix alone does not imply it
+	needVisible := false
+	switch {
+	case f.View == ViewMine:
+		prefixes = []prefix{{"assignee_id", v.UserID}}
+	case f.AssigneeID != 0:
+		prefixes = []prefix{{"assignee_id", f.AssigneeID}}
+		needVisible = !v.IsAdmin()
+	case f.DepartmentID != 0:
+		if !v.IsAdmin() && v.AssignedOnly() {
+			prefixes = []prefix{{"assignee_id", v.UserID}}
+		} else if !v.IsAdmin() && !v.InDepartment(f.DepartmentID) {
+			prefixes = []prefix{{"assignee_id", v.UserID}}
+		} else {
+			prefixes = []prefix{{"department_id", f.DepartmentID}}
+		}
+	case v.IsAdmin():
+		prefixes = []prefix{{"", 0}}
+	case v.AssignedOnly():
+		prefixes = []prefix{{"assignee_id", v.UserID}}
+	default:
+		for _, d := range v.DepartmentIDs {
+			prefixes = append(prefixes, prefix{"department_id", d})
+		}
+		prefixes = append(prefixes, prefix{"assignee_id", v.UserID})
+	}
+	unassignedOnly := f.View == ViewUnassigned
+
+	var a sqlArgs
+	ws := a.add(v.WorkspaceID)
+	var parts []string
+	for _, p := range prefixes {
+		for _, st := range statuses {
+			if unassignedOnly && p.col == "assignee_id" {
+				continue
+			}
+			var w []string
+			w = append(w, "c.workspace_id = "+ws)
+			if p.col != "" {
+				w = append(w, "c."+p.col+" = "+a.add(p.val))
+			}
+			w = append(w, "c.status = "+a.add(st))
+			if unassignedOnly {
+				w = append(w, "c.assignee_id IS NULL")
+			}
+			if f.DepartmentID != 0 && p.col != "department_id" {
+				w = append(w, "c.department_id = "+a.add(f.DepartmentID))
+			}
+			if needVisible {
+				w = append(w, "("+visibleWhere(v, &a)+")")
+			}
+			if f.LabelID != 0 {
+				w = append(w, "EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label_id = "+a.add(f.LabelID)+")")
+			}
+			if f.ChannelID != 0 {
+				w = append(w, "c.channel_id = "+a.add(f.ChannelID))
+			}
+			order, after := "c."+col+" ASC, c.id ASC", ">"
+			if desc {
+				order, after = "c."+col+" DESC, c.id DESC", "<"
+			}
+			if cur != nil {
+				w = append(w, "(c."+col+", c.id) "+after+" ("+a.add(cur.key)+", "+a.add(cur.id)+")")
+			}
+			parts = append(parts, "SELECT * FROM (SELECT c.id, c."+col+" AS sort_key FROM conversations c WHERE "+strings.Join(w, " AND ")+
+				" ORDER BY "+order+" LIMIT "+strconv.Itoa(f.Limit+1)+") b"+strconv.Itoa(len(parts)))
+		}
+	}
+	page := ConversationPage{Items: []Conversation{}}
+	if len(parts) == 0 {
+		return page, nil
+	}
+	outerOrder := "sort_key ASC, id ASC"
+	if desc {
+		outerOrder = "sort_key DESC, id DESC"
+	}
+	idsSQL := strings.Join(parts, " UNION ") + " ORDER BY " + outerOrder + " LIMIT " + strconv.Itoa(f.Limit+1)
+	query := `SELECT ` + convCols + ` FROM (` + idsSQL + `) p JOIN conversations c ON c.id = p.id LEFT JOIN contacts ct ON ct.id = c.contact_id ORDER BY p.` + outerOrder
+	rows, err := q.query(ctx, query, a...)
+	if err != nil {
+		return page, fmt.Errorf("store: list conversations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanConversation(rows)
+		if err != nil {
+			return page, err
+		}
+		page.Items = append(page.Items, c)
+	}
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	if len(page.Items) > f.Limit {
+		page.Items = page.Items[:f.Limit]
+		last := page.Items[f.Limit-1]
+		page.NextCursor = cursor{sortKey(last, col), last.ID}.String()
+	}
+	ptrs := make([]*Conversation, len(page.Items))
+	for i := range page.Items {
+		ptrs[i] = &page.Items[i]
+	}
+	return page, q.decorate(ctx, v.UserID, ptrs)
+}
+
+func (q Q) listStarred(ctx context.Context, v access.Viewer, f ListFilter, statuses []string, col string, desc bool) (ConversationPage, error) {
+	var a sqlArgs
+	me := a.add(v.UserID)
+	where := visibleWhere(v, &a)
+	ph := make([]string, len(statuses))
+	for i, s := range statuses {
+		ph[i] = a.add(s)
+	}
+	where += " AND c.status IN (" + strings.Join(ph, ",") + ")"
+	rows, err := q.query(ctx, `SELECT `+convCols+convFrom+` JOIN conversation_stars s ON s.conversation_id = c.id AND s.user_id = `+me+
+		` WHERE `+where+` ORDER BY c.id DESC LIMIT 500`, a...)
+	if err != nil {
+		return ConversationPage{}, fmt.Errorf("store: list starred: %w", err)
+	}
+	defer rows.Close()
+	page := ConversationPage{Items: []Conversation{}}
+	for rows.Next() {
+		c, err := scanConversation(rows)
+		if err != nil {
+			return page, err
+		}
+		page.Items = append(page.Items, c)
+	}
+	sort.SliceStable(page.Items, func(i, j int) bool {
+		ki, kj := sortKey(page.Items[i], col), sortKey(page.Items[j], col)
+		if desc {
+			return ki > kj
+		}
+		return ki < kj
+	})
+	ptrs := make([]*Conversation, len(page.Items))
+	for i := range page.Items {
+		ptrs[i] = &page.Items[i]
+	}
+	return page, q.decorate(ctx, v.UserID, ptrs)
+}
+
+func validStatus(s string) bool {
+	for _, x := range Statuses {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// CountRow is one group of unresolved conversations.
+type CountRow struct {
+	Status       string
+	DepartmentID int64
+	AssigneeID   int64
+	N            int64
+}
+
+// ConversationCounts groups a workspace's unresolved conversations by
+// status, department and assignee in one query over a covering index;
+// callers derive every badge from these rows.
+func (q Q) ConversationCounts(ctx context.Context, ws int64) ([]CountRow, error) {
+	rows, err := q.query(ctx, `SELECT status, COALESCE(department_id, 0), COALESCE(assignee_id, 0), count(*) FROM conversations
+		WHERE workspace_id = $1 AND status <> 'resolved' GROUP BY status, department_id, assignee_id`, ws)
+	if err != nil {
+		return nil, fmt.Errorf("store: count conversations: %w", err)
+	}
+	defer rows.Close()
+	var list []CountRow
+	for rows.Next() {
+		var r CountRow
+		if err := rows.Scan(&r.Status, &r.DepartmentID, &r.AssigneeID, &r.N); err != nil {
+			return nil, err
+		}
+		list = append(list, r)
+	}
+	return list, rows.Err()
+}
+
+// ResolvedSince counts conversations of ws resolved at or after since, by
+// department and assignee.
+func (q Q) ResolvedSince(ctx context.Context, ws, since int64) ([]CountRow, error) {
+	rows, err := q.query(ctx, `SELECT COALESCE(department_id, 0), COALESCE(assignee_id, 0), count(*) FROM conversations
+		WHERE workspace_id = $1 AND status = 'resolved' AND resolved_at >= $2 GROUP BY department_id, assignee_id`, ws, since)
+	if err != nil {
+		return nil, fmt.Errorf("store: count resolved: %w", err)
+	}
+	defer rows.Close()
+	var list []CountRow
+	for rows.Next() {
+		r := CountRow{Status: StatusResolved}
+		if err := rows.Scan(&r.DepartmentID, &r.AssigneeID, &r.N); err != nil {
+			return nil, err
+		}
+		list = append(list, r)
+	}
+	return list, rows.Err()
+}
+
+// SetConversationLabel adds (on) or removes a label of ws on a conversation.
+func (q Q) SetConversationLabel(ctx context.Context, ws, convID, labelID int64, on bool) error {
+	if _, err := q.Label(ctx, ws, labelID); err != nil {
+		return err
+	}
+	var err error
+	if on {
+		_, err = q.exec(ctx, `INSERT INTO conversation_labels (conversation_id, label_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, convID, labelID)
+	} else {
+		_, err = q.exec(ctx, `DELETE FROM conversation_labels WHERE conversation_id = $1 AND label_id = $2`, convID, labelID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: label conversation %d: %w", convID, err)
+	}
+	return nil
+}
+
+// SetStar stars (on) or unstars a conversation for one user.
+func (q Q) SetStar(ctx context.Context, userID, convID int64, on bool) error {
+	var err error
+	if on {
+		_, err = q.exec(ctx, `INSERT INTO conversation_stars (user_id, conversation_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, userID, convID, Now())
+	} else {
+		_, err = q.exec(ctx, `DELETE FROM conversation_stars WHERE user_id = $1 AND conversation_id = $2`, userID, convID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: star conversation %d: %w", convID, err)
+	}
+	return nil
+}
+
+// ContactConversations lists the conversations of a contact the viewer may see, newest first.
+func (q Q) ContactConversations(ctx context.Context, v access.Viewer, contactID int64, limit int) ([]Conversation, error) {
+	var a sqlArgs
+	where := "c.contact_id = " + a.add(contactID) + " AND " + visibleWhere(v, &a)
+	rows, err := q.query(ctx, `SELECT `+convCols+convFrom+` WHERE `+where+` ORDER BY c.id DESC LIMIT `+strconv.Itoa(limit), a...)
+	if err != nil {
+		return nil, fmt.Errorf("store: conversations of contact %d: %w", contactID, err)
+	}
+	defer rows.Close()
+	list := []Conversation{}
+	for rows.Next() {
+		c, err := scanConversation(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, c)
+	}
+	return list, rows.Err()
+}
+
+// DueSnoozed returns snoozed conversations whose time has come (a safety net
+// beside the wake jobs).
+func (q Q) DueSnoozed(ctx context.Context, now int64, limit int) ([]Conversation, error) {
+	rows, err := q.query(ctx, `SELECT `+convCols+convFrom+` WHERE c.status = 'snoozed' AND c.snoozed_until <= $1 LIMIT `+strconv.Itoa(limit), now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []Conversation
+	for rows.Next() {
+		c, err := scanConversation(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, c)
+	}
+	return list, rows.Err()
+}
+
+// LockVisibleConversation reads for update a conversation the viewer may
+// see; anything else is ErrNotFound.
+func (q Q) LockVisibleConversation(ctx context.Context, v access.Viewer, id int64) (Conversation, error) {
+	var a sqlArgs
+	where := "c.id = " + a.add(id) + " AND " + visibleWhere(v, &a)
+	c, err := scanConversation(q.queryRow(ctx, `SELECT `+convCols+convFrom+` WHERE `+where+q.forUpdate(), a...))
+	if err != nil {
+		return c, fmt.Errorf("store: lock conversation %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// IsMember reports whether a user of ws belongs to a department.
+func (q Q) IsMember(ctx context.Context, ws, userID, departmentID int64) (bool, error) {
+	var n int
+	err := q.queryRow(ctx, `SELECT count(*) FROM department_members m JOIN users u ON u.id = m.user_id
+		WHERE m.user_id = $1 AND m.department_id = $2 AND u.workspace_id = $3 AND u.active = 1`, userID, departmentID, ws).Scan(&n)
+	return n > 0, mapErr(err)
+}

@@ -1,0 +1,412 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/atende/atende/internal/access"
+)
+
+// Message kinds, directions and sender types.
+const (
+	KindText  = "text"
+	KindMedia = "media"
+	KindNote  = "note"
+	KindEvent = "event"
+
+	DirIn       = "in"
+	DirOut      = "out"
+	DirInternal = "internal"
+
+	SenderContact = "contact"
+	SenderUser    = "user"
+	SenderBot     = "bot"
+	SenderSystem  = "system"
+)
+
+// Delivery statuses of outbound messages, in the order they progress.
+const (
+	DeliveryNone      = "none"
+	DeliveryPending   = "pending"
+	DeliverySent      = "sent"
+	DeliveryDelivered = "delivered"
+	DeliveryRead      = "read"
+	DeliveryFailed    = "failed"
+)
+
+// Event is the body of a system event in the timeline: who changed what, from → to.
+type Event struct {
+	Type       string `json:"type"`
+	ActorType  string `json:"actor_type"`
+	ActorID    int64  `json:"actor_id,omitempty"`
+	From       string `json:"from,omitempty"`
+	To         string `json:"to,omitempty"`
+	Department *int64 `json:"department_id,omitempty"`
+	Assignee   *int64 `json:"assignee_id,omitempty"`
+	Until      *int64 `json:"until,omitempty"`
+	Reason     *int64 `json:"closing_reason_id,omitempty"`
+	Detail     string `json:"detail,omitempty"`
+}
+
+// Message is one entry of a conversation's timeline.
+type Message struct {
+	ID             int64        `json:"id"`
+	WorkspaceID    int64        `json:"-"`
+	ConversationID int64        `json:"conversation_id"`
+	Kind           string       `json:"kind"`
+	Direction      string       `json:"direction"`
+	SenderType     string       `json:"sender_type"`
+	SenderID       *int64       `json:"sender_id"`
+	Content        string       `json:"content"`
+	Event          *Event       `json:"event,omitempty"`
+	ChannelID      int64        `json:"channel_id"`
+	ExternalID     *string      `json:"external_id"`
+	Status         string       `json:"status"`
+	Error          string       `json:"error,omitempty"`
+	CreatedAt      int64        `json:"created_at"`
+	Attachments    []Attachment `json:"attachments"`
+	LabelIDs       []int64      `json:"label_ids"`
+}
+
+const msgCols = `m.id, m.workspace_id, m.conversation_id, m.kind, m.direction, m.sender_type, m.sender_id, m.content, m.event, m.channel_id,
+	m.external_id, m.status, m.error, m.created_at`
+
+func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
+	var m Message
+	var ev *string
+	err := row.Scan(&m.ID, &m.WorkspaceID, &m.ConversationID, &m.Kind, &m.Direction, &m.SenderType, &m.SenderID, &m.Content, &ev, &m.ChannelID,
+		&m.ExternalID, &m.Status, &m.Error, &m.CreatedAt)
+	if err != nil {
+		return m, mapErr(err)
+	}
+	if ev != nil {
+		m.Event = &Event{}
+		if err := json.Unmarshal([]byte(*ev), m.Event); err != nil {
+			return m, fmt.Errorf("store: message %d event: %w", m.ID, err)
+		}
+	}
+	m.Attachments = []Attachment{}
+	m.LabelIDs = []int64{}
+	return m, nil
+}
+
+// InsertMessage stores a message and returns it with its id. A second
+// message with the same (channel, external id) is ErrConflict.
+func (q Q) InsertMessage(ctx context.Context, m Message) (Message, error) {
+	var ev *string
+	if m.Event != nil {
+		b, err := json.Marshal(m.Event)
+		if err != nil {
+			return m, err
+		}
+		s := string(b)
+		ev = &s
+	}
+	if m.Status == "" {
+		m.Status = DeliveryNone
+	}
+	id, err := q.insert(ctx, `INSERT INTO messages (workspace_id, conversation_id, kind, direction, sender_type, sender_id, content, event, channel_id,
+		external_id, status, error, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		m.WorkspaceID, m.ConversationID, m.Kind, m.Direction, m.SenderType, m.SenderID, m.Content, ev, m.ChannelID,
+		m.ExternalID, m.Status, m.Error, m.CreatedAt)
+	if err != nil {
+		return m, fmt.Errorf("store: insert message: %w", err)
+	}
+	m.ID = id
+	if m.Attachments == nil {
+		m.Attachments = []Attachment{}
+	}
+	if m.LabelIDs == nil {
+		m.LabelIDs = []int64{}
+	}
+	return m, nil
+}
+
+// MessageByExternalID finds the message a channel already delivered with that id.
+func (q Q) MessageByExternalID(ctx context.Context, channelID int64, externalID string) (Message, error) {
+	m, err := scanMessage(q.queryRow(ctx, `SELECT `+msgCols+` FROM messages m WHERE m.channel_id = $1 AND m.external_id = $2`, channelID, externalID))
+	if err != nil {
+		return m, fmt.Errorf("store: message by external id: %w", err)
+	}
+	return m, nil
+}
+
+// Message returns one message of a conversation the viewer may see.
+func (q Q) Message(ctx context.Context, v access.Viewer, id int64) (Message, error) {
+	var a sqlArgs
+	where := "m.id = " + a.add(id) + " AND " + visibleWhere(v, &a)
+	m, err := scanMessage(q.queryRow(ctx, `SELECT `+msgCols+` FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE `+where, a...))
+	if err != nil {
+		return m, fmt.Errorf("store: get message %d: %w", id, err)
+	}
+	err = q.decorateMessages(ctx, []*Message{&m})
+	return m, err
+}
+
+// MessageByID returns a message of ws without visibility (for workers).
+func (q Q) MessageByID(ctx context.Context, ws, id int64) (Message, error) {
+	m, err := scanMessage(q.queryRow(ctx, `SELECT `+msgCols+` FROM messages m WHERE m.id = $1 AND m.workspace_id = $2`, id, ws))
+	if err != nil {
+		return m, fmt.Errorf("store: get message %d: %w", id, err)
+	}
+	err = q.decorateMessages(ctx, []*Message{&m})
+	return m, err
+}
+
+// MessagePage is a page of a timeline in chronological order; Before pages further back.
+type MessagePage struct {
+	Items  []Message `json:"items"`
+	Before string    `json:"before,omitempty"`
+}
+
+// Messages returns the newest limit messages of a conversation older than
+// the before cursor, in chronological order. Callers check visibility of the
+// conversation first.
+func (q Q) Messages(ctx context.Context, convID int64, before string, limit int) (MessagePage, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	var a sqlArgs
+	where := "m.conversation_id = " + a.add(convID)
+	if before != "" {
+		c, err := parseCursor(before)
+		if err != nil {
+			return MessagePage{}, err
+		}
+		where += " AND (m.created_at, m.id) < (" + a.add(c.key) + ", " + a.add(c.id) + ")"
+	}
+	rows, err := q.query(ctx, `SELECT `+msgCols+` FROM messages m WHERE `+where+` ORDER BY m.created_at DESC, m.id DESC LIMIT `+strconv.Itoa(limit+1), a...)
+	if err != nil {
+		return MessagePage{}, fmt.Errorf("store: messages of conversation %d: %w", convID, err)
+	}
+	defer rows.Close()
+	page := MessagePage{Items: []Message{}}
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return page, err
+		}
+		page.Items = append(page.Items, m)
+	}
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	if len(page.Items) > limit {
+		page.Items = page.Items[:limit]
+		last := page.Items[limit-1]
+		page.Before = cursor{last.CreatedAt, last.ID}.String()
+	}
+	for i, j := 0, len(page.Items)-1; i < j; i, j = i+1, j-1 {
+		page.Items[i], page.Items[j] = page.Items[j], page.Items[i]
+	}
+	ptrs := make([]*Message, len(page.Items))
+	for i := range page.Items {
+		ptrs[i] = &page.Items[i]
+	}
+	return page, q.decorateMessages(ctx, ptrs)
+}
+
+func (q Q) decorateMessages(ctx context.Context, list []*Message) error {
+	if len(list) == 0 {
+		return nil
+	}
+	var a sqlArgs
+	ph := make([]string, len(list))
+	byID := make(map[int64]*Message, len(list))
+	for i, m := range list {
+		ph[i] = a.add(m.ID)
+		byID[m.ID] = m
+	}
+	in := strings.Join(ph, ",")
+	rows, err := q.query(ctx, `SELECT `+attachmentCols+` FROM attachments WHERE message_id IN (`+in+`) ORDER BY id`, a...)
+	if err != nil {
+		return fmt.Errorf("store: message attachments: %w", err)
+	}
+	for rows.Next() {
+		at, err := scanAttachment(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		if m := byID[deref(at.MessageID)]; m != nil {
+			m.Attachments = append(m.Attachments, at)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	lrows, err := q.query(ctx, `SELECT message_id, label_id FROM message_labels WHERE message_id IN (`+in+`) ORDER BY label_id`, a...)
+	if err != nil {
+		return fmt.Errorf("store: message labels: %w", err)
+	}
+	defer lrows.Close()
+	for lrows.Next() {
+		var mid, lid int64
+		if err := lrows.Scan(&mid, &lid); err != nil {
+			return err
+		}
+		byID[mid].LabelIDs = append(byID[mid].LabelIDs, lid)
+	}
+	return lrows.Err()
+}
+
+var deliveryRank = map[string]int{DeliveryNone: 0, DeliveryPending: 1, DeliverySent: 2, DeliveryDelivered: 3, DeliveryRead: 4, DeliveryFailed: 5}
+
+// ValidDelivery reports whether s is a delivery status a channel may report.
+func ValidDelivery(s string) bool {
+	_, ok := deliveryRank[s]
+	return ok && s != DeliveryNone
+}
+
+// SetDeliveryStatus moves a message's delivery status forward; a late
+// "delivered" never overwrites "read". It reports whether anything changed.
+func (q Q) SetDeliveryStatus(ctx context.Context, ws, id int64, status, errText string) (bool, error) {
+	var a sqlArgs
+	lower := []string{}
+	for s, r := range deliveryRank {
+		if r < deliveryRank[status] || (status == DeliveryFailed && s != DeliveryFailed) {
+			lower = append(lower, a.add(s))
+		}
+	}
+	if len(lower) == 0 {
+		return false, nil
+	}
+	res, err := q.exec(ctx, `UPDATE messages SET status = `+a.add(status)+`, error = `+a.add(errText)+
+		` WHERE id = `+a.add(id)+` AND workspace_id = `+a.add(ws)+` AND status IN (`+strings.Join(lower, ",")+`)`, a...)
+	if err != nil {
+		return false, fmt.Errorf("store: set delivery status of message %d: %w", id, err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// SetMessageLabel adds (on) or removes a label of ws on a message.
+func (q Q) SetMessageLabel(ctx context.Context, ws, msgID, labelID int64, on bool) error {
+	if _, err := q.Label(ctx, ws, labelID); err != nil {
+		return err
+	}
+	var err error
+	if on {
+		_, err = q.exec(ctx, `INSERT INTO message_labels (message_id, label_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, msgID, labelID)
+	} else {
+		_, err = q.exec(ctx, `DELETE FROM message_labels WHERE message_id = $1 AND label_id = $2`, msgID, labelID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: label message %d: %w", msgID, err)
+	}
+	return nil
+}
+
+// SearchHit is a message found by full-text search.
+type SearchHit struct {
+	Message
+	ContactName string `json:"contact_name"`
+}
+
+// SearchMessages finds messages whose text matches every word of query in
+// conversations the viewer may see, newest first.
+func (q Q) SearchMessages(ctx context.Context, v access.Viewer, query string, beforeID int64, limit int) ([]SearchHit, error) {
+	words := strings.Fields(query)
+	if len(words) == 0 {
+		return []SearchHit{}, nil
+	}
+	if limit <= 0 || limit > 100 {
+		limit = 20
+	}
+	var a sqlArgs
+	var match string
+	if q.d == Postgres {
+		match = "to_tsvector('simple', m.content) @@ plainto_tsquery('simple', " + a.add(strings.Join(words, " ")) + ") AND m.kind IN ('text','media','note')"
+	} else {
+		quoted := make([]string, len(words))
+		for i, w := range words {
+			quoted[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
+		}
+		match = "m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH " + a.add(strings.Join(quoted, " ")) + " ORDER BY rowid DESC)"
+	}
+	where := match + " AND " + visibleWhere(v, &a)
+	if beforeID > 0 {
+		where += " AND m.id < " + a.add(beforeID)
+	}
+	rows, err := q.query(ctx, `SELECT `+msgCols+`, COALESCE(ct.name, '') FROM messages m JOIN conversations c ON c.id = m.conversation_id
+		LEFT JOIN contacts ct ON ct.id = c.contact_id WHERE `+where+` ORDER BY m.id DESC LIMIT `+strconv.Itoa(limit), a...)
+	if err != nil {
+		return nil, fmt.Errorf("store: search messages: %w", err)
+	}
+	defer rows.Close()
+	hits := []SearchHit{}
+	for rows.Next() {
+		var h SearchHit
+		var ev *string
+		err := rows.Scan(&h.ID, &h.WorkspaceID, &h.ConversationID, &h.Kind, &h.Direction, &h.SenderType, &h.SenderID, &h.Content, &ev, &h.ChannelID,
+			&h.ExternalID, &h.Status, &h.Error, &h.CreatedAt, &h.ContactName)
+		if err != nil {
+			return nil, err
+		}
+		h.Attachments, h.LabelIDs = []Attachment{}, []int64{}
+		hits = append(hits, h)
+	}
+	return hits, rows.Err()
+}
+
+// Attachment is a stored file; only users who may see its conversation can read it.
+type Attachment struct {
+	ID          int64  `json:"id"`
+	WorkspaceID int64  `json:"-"`
+	MessageID   *int64 `json:"message_id"`
+	UploaderID  *int64 `json:"-"`
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+	StorageKey  string `json:"-"`
+	CreatedAt   int64  `json:"created_at"`
+}
+
+const attachmentCols = `id, workspace_id, message_id, uploader_id, filename, content_type, size, sha256, storage_key, created_at`
+
+func scanAttachment(row interface{ Scan(...any) error }) (Attachment, error) {
+	var a Attachment
+	err := row.Scan(&a.ID, &a.WorkspaceID, &a.MessageID, &a.UploaderID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.StorageKey, &a.CreatedAt)
+	return a, mapErr(err)
+}
+
+// InsertAttachment records a stored file.
+func (q Q) InsertAttachment(ctx context.Context, at Attachment) (Attachment, error) {
+	at.CreatedAt = Now()
+	id, err := q.insert(ctx, `INSERT INTO attachments (workspace_id, message_id, uploader_id, filename, content_type, size, sha256, storage_key, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, at.WorkspaceID, at.MessageID, at.UploaderID, at.Filename, at.ContentType, at.Size, at.SHA256, at.StorageKey, at.CreatedAt)
+	if err != nil {
+		return at, fmt.Errorf("store: insert attachment: %w", err)
+	}
+	at.ID = id
+	return at, nil
+}
+
+// AttachmentForViewer returns an attachment whose message's conversation the
+// viewer may see, or an unsent upload of the viewer's own.
+func (q Q) AttachmentForViewer(ctx context.Context, v access.Viewer, id int64) (Attachment, error) {
+	var a sqlArgs
+	idp := a.add(id)
+	vis := visibleWhere(v, &a)
+	me := a.add(v.UserID)
+	ws := a.add(v.WorkspaceID)
+	at, err := scanAttachment(q.queryRow(ctx, `SELECT `+attachmentCols+` FROM attachments WHERE id = `+idp+` AND workspace_id = `+ws+` AND (
+		(message_id IS NULL AND uploader_id = `+me+`) OR
+		message_id IN (SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE `+vis+`))`, a...))
+	if err != nil {
+		return at, fmt.Errorf("store: get attachment %d: %w", id, err)
+	}
+	return at, nil
+}
+
+// ClaimUpload links an unsent upload of userID to a message.
+func (q Q) ClaimUpload(ctx context.Context, ws, userID, attachmentID, messageID int64) error {
+	res, err := q.exec(ctx, `UPDATE attachments SET message_id = $4 WHERE id = $1 AND workspace_id = $2 AND uploader_id = $3 AND message_id IS NULL`,
+		attachmentID, ws, userID, messageID)
+	return affected(res, err, "claim upload", attachmentID)
+}

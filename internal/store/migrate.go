@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func (db *DB) migrationList() ([]migration, error) {
+	dir := "migrations/" + db.dialect.String()
+	entries, err := fs.ReadDir(migrations, dir)
+	if err != nil {
+		return nil, err
+	}
+	var list []migration
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".sql") {
+			continue
+		}
+		v, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+		if err != nil {
+			return nil, fmt.Errorf("store: migration %s: version prefix: %w", name, err)
+		}
+		b, err := migrations.ReadFile(dir + "/" + name)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, migration{version: v, name: name, sql: string(b)})
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].version < list[j].version })
+	return list, nil
+}
+
+// Migrate applies every embedded migration that the database lacks, each in
+// its own transaction, and returns how many it applied.
+func (db *DB) Migrate(ctx context.Context) (int, error) {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		return 0, fmt.Errorf("store: create schema_migrations: %w", err)
+	}
+	list, err := db.migrationList()
+	if err != nil {
+		return 0, err
+	}
+	applied := 0
+	for _, m := range list {
+		err := db.Tx(ctx, func(q Q) error {
+			var n int
+			if err := q.queryRow(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, m.version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			if _, err := q.ex.ExecContext(ctx, m.sql); err != nil {
+				return fmt.Errorf("store: migration %s: %w", m.name, err)
+			}
+			if _, err := q.exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, m.version, m.name, Now()); err != nil {
+				return err
+			}
+			applied++
+			return nil
+		})
+		if err != nil {
+			return applied, err
+		}
+	}
+	return applied, nil
+}
+
+// MigrationsCurrent reports whether every embedded migration has been applied
+// (used by /readyz: a node must not serve a schema it does not know).
+func (db *DB) MigrationsCurrent(ctx context.Context) (bool, error) {
+	list, err := db.migrationList()
+	if err != nil {
+		return false, err
+	}
+	var latest int
+	if err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&latest); err != nil {
+		return false, fmt.Errorf("store: read schema version: %w", err)
+	}
+	return len(list) == 0 || latest >= list[len(list)-1].version, nil
+}
