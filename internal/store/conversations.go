@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -446,12 +445,12 @@ func (q Q) ListConversations(ctx context.Context, v access.Viewer, f ListFilter)
 	if len(parts) == 0 {
 		return page, nil
 	}
-	outerOrder := "sort_key ASC, id ASC"
+	outerOrder, pOrder := "sort_key ASC, id ASC", "p.sort_key ASC, p.id ASC"
 	if desc {
-		outerOrder = "sort_key DESC, id DESC"
+		outerOrder, pOrder = "sort_key DESC, id DESC", "p.sort_key DESC, p.id DESC"
 	}
 	idsSQL := strings.Join(parts, " UNION ") + " ORDER BY " + outerOrder + " LIMIT " + strconv.Itoa(f.Limit+1)
-	query := `SELECT ` + convCols + ` FROM (` + idsSQL + `) p JOIN conversations c ON c.id = p.id LEFT JOIN contacts ct ON ct.id = c.contact_id ORDER BY p.` + outerOrder
+	query := `SELECT ` + convCols + ` FROM (` + idsSQL + `) p JOIN conversations c ON c.id = p.id LEFT JOIN contacts ct ON ct.id = c.contact_id ORDER BY ` + pOrder
 	rows, err := q.query(ctx, query, a...)
 	if err != nil {
 		return page, fmt.Errorf("store: list conversations: %w", err)
@@ -479,6 +478,9 @@ func (q Q) ListConversations(ctx context.Context, v access.Viewer, f ListFilter)
 	return page, q.decorate(ctx, v.UserID, ptrs)
 }
 
+// listStarred pages through the viewer's starred conversations. Stars are
+// few per user, so the page is a range over the user's stars joined to
+// their conversations, with the same filters and keyset cursor as the other views.
 func (q Q) listStarred(ctx context.Context, v access.Viewer, f ListFilter, statuses []string, col string, desc bool) (ConversationPage, error) {
 	var a sqlArgs
 	me := a.add(v.UserID)
@@ -488,8 +490,31 @@ func (q Q) listStarred(ctx context.Context, v access.Viewer, f ListFilter, statu
 		ph[i] = a.add(s)
 	}
 	where += " AND c.status IN (" + strings.Join(ph, ",") + ")"
+	if f.DepartmentID != 0 {
+		where += " AND c.department_id = " + a.add(f.DepartmentID)
+	}
+	if f.AssigneeID != 0 {
+		where += " AND c.assignee_id = " + a.add(f.AssigneeID)
+	}
+	if f.LabelID != 0 {
+		where += " AND EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label_id = " + a.add(f.LabelID) + ")"
+	}
+	if f.ChannelID != 0 {
+		where += " AND c.channel_id = " + a.add(f.ChannelID)
+	}
+	order, after := "c."+col+" ASC, c.id ASC", ">"
+	if desc {
+		order, after = "c."+col+" DESC, c.id DESC", "<"
+	}
+	if f.Cursor != "" {
+		cur, err := parseCursor(f.Cursor)
+		if err != nil {
+			return ConversationPage{}, err
+		}
+		where += " AND (c." + col + ", c.id) " + after + " (" + a.add(cur.key) + ", " + a.add(cur.id) + ")"
+	}
 	rows, err := q.query(ctx, `SELECT `+convCols+convFrom+` JOIN conversation_stars s ON s.conversation_id = c.id AND s.user_id = `+me+
-		` WHERE `+where+` ORDER BY c.id DESC LIMIT 500`, a...)
+		` WHERE `+where+` ORDER BY `+order+` LIMIT `+strconv.Itoa(f.Limit+1), a...)
 	if err != nil {
 		return ConversationPage{}, fmt.Errorf("store: list starred: %w", err)
 	}
@@ -502,13 +527,14 @@ func (q Q) listStarred(ctx context.Context, v access.Viewer, f ListFilter, statu
 		}
 		page.Items = append(page.Items, c)
 	}
-	sort.SliceStable(page.Items, func(i, j int) bool {
-		ki, kj := sortKey(page.Items[i], col), sortKey(page.Items[j], col)
-		if desc {
-			return ki > kj
-		}
-		return ki < kj
-	})
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	if len(page.Items) > f.Limit {
+		page.Items = page.Items[:f.Limit]
+		last := page.Items[f.Limit-1]
+		page.NextCursor = cursor{sortKey(last, col), last.ID}.String()
+	}
 	ptrs := make([]*Conversation, len(page.Items))
 	for i := range page.Items {
 		ptrs[i] = &page.Items[i]

@@ -1,0 +1,277 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/atende/atende/internal/access"
+	"github.com/atende/atende/internal/auth"
+	"github.com/atende/atende/internal/blob"
+	"github.com/atende/atende/internal/channel/apichannel"
+	"github.com/atende/atende/internal/config"
+	"github.com/atende/atende/internal/conversation"
+	"github.com/atende/atende/internal/demo"
+	"github.com/atende/atende/internal/events"
+	"github.com/atende/atende/internal/httpapi"
+	"github.com/atende/atende/internal/jobs"
+	"github.com/atende/atende/internal/realtime"
+	"github.com/atende/atende/internal/store"
+)
+
+func newLogger(level string, w io.Writer) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+func openStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// serve is the composition root: it builds the store, event bus, services,
+// job runner and HTTP server, and shuts them down in order on SIGTERM.
+func serve(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	started := time.Now()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	withDemo := fs.Bool("demo", false, "fill a demo workspace on start and print its logins")
+	cfg, err := config.Load(fs, args, env)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel, stderr)
+	if err := cfg.EnsureSecretKey(); err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	var bus events.Bus = events.NewLocal()
+	if cfg.NATSURL != "" {
+		nb, err := events.NewNATS(cfg.NATSURL, log)
+		if err != nil {
+			return fmt.Errorf("connect to NATS: %w", err)
+		}
+		bus = nb
+	}
+	defer bus.Close()
+
+	blobs, err := blob.New(filepath.Join(cfg.DataDir, "attachments"), cfg.MaxAttachmentBytes)
+	if err != nil {
+		return err
+	}
+	runner := jobs.New(db, log, cfg.Workers)
+	convs := conversation.New(db, bus, runner, log)
+	deliverer := &apichannel.Deliverer{DB: db, Blobs: blobs, Status: convs, Client: &http.Client{Timeout: 30 * time.Second}}
+	runner.Handle(conversation.JobDeliver, deliverer.Handle)
+	runner.Handle(conversation.JobWake, wakeHandler(convs))
+	hub := realtime.New(bus, log)
+
+	var setupToken string
+	if n, err := db.R().CountUsers(ctx); err != nil {
+		return err
+	} else if n == 0 && !*withDemo {
+		setupToken, _ = auth.NewToken(auth.PrefixSetup)
+	}
+	api := httpapi.New(httpapi.Deps{DB: db, Conversations: convs, Bus: bus, Hub: hub, Blobs: blobs, Jobs: runner, Log: log,
+		CookieSecure: cfg.CookieSecure, SetupToken: setupToken})
+
+	var logins []demo.Login
+	if *withDemo {
+		// before the job runner starts, so the demo's simulated delivery
+		// reports win over the demo channel's missing callback URL
+		if logins, err = demo.Fill(ctx, db, convs); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+
+	jobsCtx, stopJobs := context.WithCancel(context.Background())
+	defer stopJobs()
+	jobsDone := make(chan struct{})
+	go func() { runner.Run(jobsCtx); close(jobsDone) }()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	log.Info("atende: listening", "addr", ln.Addr().String(), "database", db.Dialect().String(), "nats", cfg.NATSURL != "",
+		"startup_ms", time.Since(started).Milliseconds())
+	fmt.Fprintf(stdout, "Atende is running at %s (database: %s)\n", cfg.BaseURL, db.Dialect())
+	if *withDemo {
+		printLogins(stdout, cfg.BaseURL, logins)
+	} else if setupToken != "" {
+		fmt.Fprintf(stdout, "\nNo users yet. Create the first admin either way:\n"+
+			"  • open %s/setup?token=%s\n"+
+			"  • or run: echo 'a-strong-password' | atende user create --workspace \"My company\" --email you@example.com --role admin --password-stdin\n"+
+			"Or restart with --demo (make run-demo) to explore a demo inbox.\n", cfg.BaseURL, setupToken)
+	}
+
+	select {
+	case err := <-serveErr:
+		stopJobs()
+		<-jobsDone
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("atende: shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_ = hub.Close()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("atende: http shutdown", "err", err)
+	}
+	stopJobs()
+	select {
+	case <-jobsDone:
+	case <-shutdownCtx.Done():
+		log.Warn("atende: jobs still running at shutdown deadline; their leases will expire and they will run again")
+	}
+	log.Info("atende: stopped")
+	return nil
+}
+
+func wakeHandler(convs *conversation.Service) jobs.Handler {
+	return func(ctx context.Context, j store.Job) error {
+		var p struct {
+			ConversationID int64 `json:"conversation_id"`
+			Until          int64 `json:"until"`
+		}
+		if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
+			return jobs.Permanent(err)
+		}
+		return convs.WakeDue(ctx, j.WorkspaceID, p.ConversationID, p.Until)
+	}
+}
+
+func printLogins(w io.Writer, baseURL string, logins []demo.Login) {
+	fmt.Fprintf(w, "\nDemo workspace ready. Sign in at %s with any of these (password: %s):\n", baseURL, demo.Password)
+	for _, l := range logins {
+		fmt.Fprintf(w, "  %-11s %-28s %s\n", l.Role, l.Email, l.Note)
+	}
+	fmt.Fprintln(w)
+}
+
+func migrate(ctx context.Context, args []string, env func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	cfg, err := config.Load(fs, args, env)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "applied %d migration(s) on %s\n", n, db.Dialect())
+	return nil
+}
+
+func userCreate(ctx context.Context, args []string, env func(string) string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	workspace := fs.String("workspace", "", "workspace name (created when missing)")
+	email := fs.String("email", "", "e-mail (login)")
+	name := fs.String("name", "", "display name")
+	role := fs.String("role", "admin", "admin, supervisor or agent")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from standard input")
+	cfg, err := config.Load(fs, args, env)
+	if err != nil {
+		return err
+	}
+	if !*fromStdin {
+		return fmt.Errorf("pass --password-stdin and the password on standard input (never on the command line)")
+	}
+	b, err := io.ReadAll(io.LimitReader(stdin, 4096))
+	if err != nil {
+		return err
+	}
+	password := strings.TrimRight(string(b), "\r\n")
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := httpapi.CreateUser(ctx, db, *workspace, store.User{Email: *email, Name: *name, Role: access.Role(*role)}, password)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created %s %s (id %d) in workspace %q\n", u.Role, u.Email, u.ID, *workspace)
+	return nil
+}
+
+func tokenCreate(ctx context.Context, args []string, env func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+	email := fs.String("email", "", "the user's e-mail")
+	name := fs.String("name", "cli", "a name to recognise the token by")
+	cfg, err := config.Load(fs, args, env)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := db.R().UserByEmail(ctx, *email)
+	if err != nil {
+		return fmt.Errorf("no user with e-mail %q", *email)
+	}
+	token, hash := auth.NewToken(auth.PrefixUser)
+	if _, err := db.W().CreateAPIToken(ctx, u.WorkspaceID, u.ID, *name, hash, token[:len(auth.PrefixUser)+4]); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, token)
+	return nil
+}
+
+func demoCmd(ctx context.Context, args []string, env func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	cfg, err := config.Load(fs, args, env)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	convs := conversation.New(db, nil, nil, newLogger("warn", os.Stderr))
+	logins, err := demo.Fill(ctx, db, convs)
+	if err != nil {
+		return err
+	}
+	printLogins(stdout, cfg.BaseURL, logins)
+	return nil
+}

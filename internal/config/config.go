@@ -1,0 +1,137 @@
+// Package config reads the server's settings from ATENDE_* environment
+// variables and command-line flags (flags win).
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Config holds every setting of the server.
+type Config struct {
+	Addr               string
+	DataDir            string
+	DatabaseURL        string
+	NATSURL            string
+	SecretKey          string
+	MaxAttachmentBytes int64
+	BaseURL            string
+	LogLevel           string
+	Workers            int
+	// CookieSecure marks session cookies Secure (on by default when BaseURL is https).
+	CookieSecure bool
+}
+
+// Setting documents one setting for the README and --help.
+type Setting struct {
+	Env, Flag, Default, Doc string
+}
+
+// Settings lists every setting in the order the README shows them.
+var Settings = []Setting{
+	{"ATENDE_ADDR", "--addr", ":8080", "HTTP listen address"},
+	{"ATENDE_DATA_DIR", "--data", "./data", "directory for the SQLite database, attachments and the generated secret key"},
+	{"ATENDE_DATABASE_URL", "--database-url", "(SQLite in the data dir)", "postgres://… to use PostgreSQL; sqlite:PATH for another SQLite file"},
+	{"ATENDE_NATS_URL", "--nats-url", "(in-process events)", "nats://… to carry realtime events between several nodes"},
+	{"ATENDE_SECRET_KEY", "", "(generated into the data dir)", "key for signing and encrypting secrets at rest; set the same value on every node"},
+	{"ATENDE_MAX_ATTACHMENT_BYTES", "", "26214400", "largest attachment accepted, in bytes"},
+	{"ATENDE_BASE_URL", "--base-url", "http://localhost:8080", "public URL of this server (links printed and sent)"},
+	{"ATENDE_LOG_LEVEL", "", "info", "debug, info, warn or error (logs are JSON on stderr)"},
+	{"ATENDE_WORKERS", "", "8", "concurrent background jobs per node"},
+}
+
+// Load reads env (a lookup function, so tests need no process environment)
+// and then the flags in args.
+func Load(fs *flag.FlagSet, args []string, env func(string) string) (Config, error) {
+	c := Config{
+		Addr:               or(env("ATENDE_ADDR"), ":8080"),
+		DataDir:            or(env("ATENDE_DATA_DIR"), "./data"),
+		DatabaseURL:        env("ATENDE_DATABASE_URL"),
+		NATSURL:            env("ATENDE_NATS_URL"),
+		SecretKey:          env("ATENDE_SECRET_KEY"),
+		BaseURL:            env("ATENDE_BASE_URL"),
+		LogLevel:           or(env("ATENDE_LOG_LEVEL"), "info"),
+		MaxAttachmentBytes: 25 << 20,
+		Workers:            8,
+	}
+	if v := env("ATENDE_MAX_ATTACHMENT_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return c, fmt.Errorf("config: ATENDE_MAX_ATTACHMENT_BYTES=%q is not a positive number", v)
+		}
+		c.MaxAttachmentBytes = n
+	}
+	if v := env("ATENDE_WORKERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return c, fmt.Errorf("config: ATENDE_WORKERS=%q is not a positive number", v)
+		}
+		c.Workers = n
+	}
+	if fs != nil {
+		fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (ATENDE_ADDR)")
+		fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (ATENDE_DATA_DIR)")
+		fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "database URL (ATENDE_DATABASE_URL)")
+		fs.StringVar(&c.NATSURL, "nats-url", c.NATSURL, "NATS URL (ATENDE_NATS_URL)")
+		fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public URL (ATENDE_BASE_URL)")
+		if err := fs.Parse(args); err != nil {
+			return c, err
+		}
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + displayAddr(c.Addr)
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	c.CookieSecure = strings.HasPrefix(c.BaseURL, "https://")
+	return c, nil
+}
+
+func displayAddr(addr string) string {
+	if strings.HasPrefix(addr, ":") {
+		return "localhost" + addr
+	}
+	return addr
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// EnsureSecretKey returns the configured secret key, or reads (creating on
+// first start) a random key kept in the data directory.
+func (c *Config) EnsureSecretKey() error {
+	if c.SecretKey != "" {
+		return nil
+	}
+	path := filepath.Join(c.DataDir, "secret.key")
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		c.SecretKey = strings.TrimSpace(string(b))
+		return nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("config: read %s: %w", path, err)
+	}
+	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+		return err
+	}
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		return err
+	}
+	c.SecretKey = hex.EncodeToString(k)
+	if err := os.WriteFile(path, []byte(c.SecretKey+"\n"), 0o600); err != nil {
+		return fmt.Errorf("config: write %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,250 @@
+// Package demo fills a workspace with believable data — departments Vendas,
+// Financeiro and Suporte, an admin, a supervisor, four agents, ~50 contacts
+// and conversations in every state — so a newcomer sees a living inbox.
+// Everything goes through the conversation service, so the demo exercises
+// the same rules as real traffic.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/atende/atende/internal/access"
+	"github.com/atende/atende/internal/auth"
+	"github.com/atende/atende/internal/conversation"
+	"github.com/atende/atende/internal/store"
+)
+
+// Password is the password of every demo login.
+const Password = "atende-demo"
+
+// Slug is the demo workspace's slug.
+const Slug = "demo"
+
+// Login describes one demo account.
+type Login struct {
+	Role  access.Role
+	Email string
+	Note  string
+}
+
+var people = []struct {
+	name, email string
+	role        access.Role
+	scope       access.Scope
+	depts       []string
+	note        string
+}{
+	{"Ana Admin", "admin@demo.atende.local", access.RoleAdmin, access.ScopeDepartment, nil, "sees everything"},
+	{"Sérgio Supervisor", "supervisor@demo.atende.local", access.RoleSupervisor, access.ScopeDepartment, []string{"Vendas", "Suporte"}, "Vendas + Suporte"},
+	{"Bruno Vendas", "bruno@demo.atende.local", access.RoleAgent, access.ScopeDepartment, []string{"Vendas"}, "agent, Vendas"},
+	{"Carla Vendas", "carla@demo.atende.local", access.RoleAgent, access.ScopeAssigned, []string{"Vendas"}, "agent, Vendas, only assigned"},
+	{"Diego Financeiro", "diego@demo.atende.local", access.RoleAgent, access.ScopeDepartment, []string{"Financeiro"}, "agent, Financeiro"},
+	{"Elisa Suporte", "elisa@demo.atende.local", access.RoleAgent, access.ScopeDepartment, []string{"Suporte", "Financeiro"}, "agent, Suporte + Financeiro"},
+}
+
+var firstNames = []string{"João", "Maria", "Pedro", "Juliana", "Lucas", "Fernanda", "Rafael", "Camila", "Gustavo", "Beatriz",
+	"Thiago", "Larissa", "Felipe", "Aline", "Rodrigo", "Patrícia", "Marcelo", "Vanessa", "André", "Letícia"}
+var lastNames = []string{"Silva", "Santos", "Oliveira", "Souza", "Pereira", "Lima", "Carvalho", "Ferreira", "Almeida", "Costa"}
+
+var openers = []string{
+	"Olá, gostaria de saber o preço do plano anual.",
+	"Boa tarde! Meu boleto venceu, consigo pagar ainda hoje?",
+	"Não consigo acessar minha conta, aparece senha inválida.",
+	"Vocês entregam em Campinas? Qual o prazo?",
+	"Preciso da segunda via da nota fiscal do pedido 4521.",
+	"O aplicativo trava quando abro o carrinho.",
+	"Quero cancelar minha assinatura.",
+	"Tem desconto para pagamento no Pix?",
+	"Meu pedido chegou com defeito, como faço a troca?",
+	"Oi! Vi o anúncio no Instagram, ainda tem em estoque?",
+}
+var replies = []string{
+	"Olá! Claro, já vou verificar para você.",
+	"Obrigado pelo contato! Pode me passar o número do pedido?",
+	"Entendi. Vou encaminhar para o time responsável.",
+	"Pronto, acabei de enviar por e-mail. Pode conferir?",
+}
+
+// Fill creates the demo workspace unless it exists, and returns the logins.
+func Fill(ctx context.Context, db *store.DB, convs *conversation.Service) ([]Login, error) {
+	logins := make([]Login, len(people))
+	for i, p := range people {
+		logins[i] = Login{Role: p.role, Email: p.email, Note: p.note}
+	}
+	if _, err := db.R().WorkspaceBySlug(ctx, Slug); err == nil {
+		return logins, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	hash, err := auth.HashPassword(Password)
+	if err != nil {
+		return nil, err
+	}
+	var ws store.Workspace
+	depts := map[string]int64{}
+	users := map[string]store.User{}
+	var channel store.Channel
+	var labels []store.Label
+	var reasons []store.ClosingReason
+	err = db.Tx(ctx, func(q store.Q) error {
+		var err error
+		if ws, err = q.CreateWorkspace(ctx, "Demo", Slug); err != nil {
+			return err
+		}
+		for i, name := range []string{"Vendas", "Financeiro", "Suporte"} {
+			d, err := q.CreateDepartment(ctx, ws.ID, name, i == 0)
+			if err != nil {
+				return err
+			}
+			depts[name] = d.ID
+		}
+		for _, p := range people {
+			u := store.User{WorkspaceID: ws.ID, Email: p.email, Name: p.name, Role: p.role, Scope: p.scope, Capacity: 10, PasswordHash: hash, Presence: store.PresenceOffline}
+			for _, d := range p.depts {
+				u.DepartmentIDs = append(u.DepartmentIDs, depts[d])
+			}
+			if users[p.email], err = q.CreateUser(ctx, u); err != nil {
+				return err
+			}
+		}
+		_, chHash := auth.NewToken(auth.PrefixChannel)
+		secret, _ := auth.NewToken("whsec_")
+		if channel, err = q.CreateChannel(ctx, store.Channel{WorkspaceID: ws.ID, Kind: "api", Name: "App da loja", Secret: secret}, chHash); err != nil {
+			return err
+		}
+		for _, l := range []store.Label{{Name: "VIP", Color: "#d97706"}, {Name: "Reclamação", Color: "#dc2626"}, {Name: "Orçamento", Color: "#2563eb"}, {Name: "Pix", Color: "#059669"}} {
+			l, err := q.CreateLabel(ctx, ws.ID, l)
+			if err != nil {
+				return err
+			}
+			labels = append(labels, l)
+		}
+		for _, qr := range []store.QuickReply{
+			{Shortcut: "ola", Content: "Olá {{contact.first_name}}! Sou {{agent.name}}, como posso ajudar?"},
+			{Shortcut: "pix", Content: "Nossa chave Pix é o CNPJ 12.345.678/0001-90."},
+			{Shortcut: "prazo", Content: "O prazo de entrega é de 3 a 5 dias úteis após a confirmação do pagamento."},
+			{Shortcut: "obrigado", Content: "Obrigado pelo contato, {{contact.first_name}}! Qualquer dúvida, estamos aqui."},
+		} {
+			if _, err := q.CreateQuickReply(ctx, ws.ID, qr); err != nil {
+				return err
+			}
+		}
+		for _, name := range []string{"Dúvida resolvida", "Venda realizada", "Sem resposta do cliente", "Encaminhado ao financeiro"} {
+			r, err := q.CreateClosingReason(ctx, ws.ID, store.ClosingReason{Name: name, Active: true})
+			if err != nil {
+				return err
+			}
+			reasons = append(reasons, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	rng := rand.New(rand.NewPCG(42, 7))
+	admin := users[people[0].email].Viewer()
+	agentsOf := map[string][]store.User{}
+	for _, u := range users {
+		for _, p := range people {
+			if p.email == u.Email && p.role == access.RoleAgent {
+				for _, d := range p.depts {
+					agentsOf[d] = append(agentsOf[d], u)
+				}
+			}
+		}
+	}
+	deptNames := []string{"Vendas", "Financeiro", "Suporte"}
+	for i := 0; i < 50; i++ {
+		name := firstNames[i%len(firstNames)] + " " + lastNames[(i*7)%len(lastNames)]
+		phone := fmt.Sprintf("+55 11 9%04d-%04d", rng.IntN(10000), rng.IntN(10000))
+		res, err := convs.Receive(ctx, channel, conversation.Inbound{ContactExternalID: fmt.Sprintf("cliente-%03d", i+1), ContactName: name,
+			ContactPhone: phone, ExternalID: fmt.Sprintf("demo-%03d-1", i+1), Text: openers[i%len(openers)]})
+		if err != nil {
+			return nil, err
+		}
+		id := res.Conversation.ID
+		dept := deptNames[i%3]
+		if dept != "Vendas" {
+			if _, err := convs.Transfer(ctx, admin, id, depts[dept], 0); err != nil {
+				return nil, err
+			}
+		}
+		if i%4 == 0 {
+			if _, err := convs.SetLabel(ctx, admin, id, labels[i%len(labels)].ID, true); err != nil {
+				return nil, err
+			}
+		}
+		// state mix: 0–14 queued, 15–29 open, 30–34 snoozed, 35–49 resolved
+		if i < 15 {
+			continue
+		}
+		agents := agentsOf[dept]
+		agent := agents[i%len(agents)]
+		if _, err := convs.Assign(ctx, admin, id, agent.ID); err != nil {
+			return nil, err
+		}
+		av := agent.Viewer()
+		reply, err := convs.Send(ctx, av, id, conversation.Outgoing{Content: replies[i%len(replies)]})
+		if err != nil {
+			return nil, err
+		}
+		// the demo channel has no app behind it; report what a real app would
+		if err := convs.SetDelivery(ctx, ws.ID, reply.ID, []string{store.DeliveryDelivered, store.DeliveryRead}[i%2], ""); err != nil {
+			return nil, err
+		}
+		if i%3 == 0 {
+			if _, err := convs.Send(ctx, av, id, conversation.Outgoing{Note: true, Content: "Cliente recorrente, oferecer frete grátis."}); err != nil {
+				return nil, err
+			}
+		}
+		if i%2 == 0 {
+			if _, err := convs.Receive(ctx, channel, conversation.Inbound{ContactExternalID: fmt.Sprintf("cliente-%03d", i+1),
+				ExternalID: fmt.Sprintf("demo-%03d-2", i+1), Text: "Perfeito, obrigado! Mais uma dúvida…"}); err != nil {
+				return nil, err
+			}
+		}
+		switch {
+		case i >= 30 && i < 35:
+			if _, err := convs.Snooze(ctx, av, id, time.Now().Add(time.Duration(2+i%5)*time.Hour)); err != nil {
+				return nil, err
+			}
+		case i >= 35:
+			if _, err := convs.Resolve(ctx, av, id, reasons[i%len(reasons)].ID); err != nil {
+				return nil, err
+			}
+		}
+	}
+	// a conversation that waits long enough to show every thermometer colour
+	if err := backdateWaiting(ctx, db, ws.ID); err != nil {
+		return nil, err
+	}
+	return logins, nil
+}
+
+// backdateWaiting moves the waiting clock of a few queued conversations
+// back in time so the thermometer shows yellow and red on first sight.
+func backdateWaiting(ctx context.Context, db *store.DB, ws int64) error {
+	v := access.Viewer{WorkspaceID: ws, Role: access.RoleAdmin}
+	page, err := db.R().ListConversations(ctx, v, store.ListFilter{View: store.ViewUnassigned, Limit: 10})
+	if err != nil {
+		return err
+	}
+	return db.Tx(ctx, func(q store.Q) error {
+		for i, c := range page.Items {
+			if !c.Waiting() {
+				continue
+			}
+			c.WaitingSince -= int64(i*4) * int64(time.Minute/time.Millisecond)
+			c.OpenedAt = min(c.OpenedAt, c.WaitingSince)
+			if err := q.SaveConversation(ctx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,84 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/atende/atende/internal/store"
+)
+
+// uploadAttachment stores a file sent as multipart field "file"; it stays
+// private to the uploader until a message claims it.
+func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, s.Blobs.MaxSize+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return errBadRequest("send multipart/form-data with a \"file\" field")
+	}
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return err
+			}
+			return errBadRequest("multipart body has no \"file\" field")
+		}
+		if part.FormName() != "file" {
+			part.Close()
+			continue
+		}
+		name := filepath.Base(strings.ReplaceAll(part.FileName(), "\\", "/"))
+		if name == "" || name == "." || name == "/" || len(name) > 255 {
+			return errValidation("the file needs a name of at most 255 bytes")
+		}
+		b, err := s.Blobs.Save(part)
+		if err != nil {
+			return err
+		}
+		v := viewer(r)
+		at, err := s.DB.W().InsertAttachment(r.Context(), store.Attachment{WorkspaceID: v.WorkspaceID, UploaderID: &v.UserID, Filename: name,
+			ContentType: b.ContentType, Size: b.Size, SHA256: b.SHA256, StorageKey: b.Key})
+		if err != nil {
+			_ = s.Blobs.Remove(b.Key)
+			return err
+		}
+		writeJSON(w, http.StatusCreated, at)
+		return nil
+	}
+}
+
+// getAttachment streams a file to a user who may see its conversation.
+// The sniffed type is served with nosniff and, except for images, audio and
+// video, as a download, so an uploaded page can never run in our origin.
+func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	at, err := s.DB.R().AttachmentForViewer(r.Context(), viewer(r), id)
+	if err != nil {
+		return err
+	}
+	f, err := s.Blobs.Open(at.StorageKey)
+	if err != nil {
+		return fmt.Errorf("attachment %d: %w", id, err)
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", at.ContentType)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	w.Header().Set("Cache-Control", "private, max-age=86400")
+	disp := "attachment"
+	if strings.HasPrefix(at.ContentType, "image/") || strings.HasPrefix(at.ContentType, "audio/") || strings.HasPrefix(at.ContentType, "video/") {
+		disp = "inline"
+	}
+	w.Header().Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": at.Filename}))
+	http.ServeContent(w, r, "", time.UnixMilli(at.CreatedAt), f)
+	return nil
+}

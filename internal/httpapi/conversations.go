@@ -1,0 +1,552 @@
+package httpapi
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/atende/atende/internal/access"
+	"github.com/atende/atende/internal/conversation"
+	"github.com/atende/atende/internal/events"
+	"github.com/atende/atende/internal/store"
+)
+
+type conversationPage struct {
+	Items      []conversation.View `json:"items"`
+	NextCursor string              `json:"next_cursor,omitempty"`
+}
+
+func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error {
+	qv := r.URL.Query()
+	f := store.ListFilter{View: qv.Get("view"), Sort: qv.Get("sort"), Cursor: qv.Get("cursor")}
+	if st := qv.Get("status"); st != "" {
+		f.Statuses = strings.Split(st, ",")
+	}
+	var err error
+	for name, dst := range map[string]*int64{"department_id": &f.DepartmentID, "agent_id": &f.AssigneeID, "label_id": &f.LabelID, "channel_id": &f.ChannelID} {
+		if *dst, err = queryInt(r, name); err != nil {
+			return err
+		}
+	}
+	limit, err := queryInt(r, "limit")
+	if err != nil {
+		return err
+	}
+	if limit > 200 {
+		return errBadRequest("limit is at most 200")
+	}
+	f.Limit = int(limit)
+	v := viewer(r)
+	page, err := s.DB.R().ListConversations(r.Context(), v, f)
+	if err != nil {
+		return err
+	}
+	views, err := s.Conversations.Views(r.Context(), v.WorkspaceID, page.Items)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, conversationPage{Items: views, NextCursor: page.NextCursor})
+	return nil
+}
+
+// Counters is every badge of the inbox in one answer.
+type Counters struct {
+	Mine          int64               `json:"mine"`
+	Unassigned    int64               `json:"unassigned"`
+	All           int64               `json:"all"`
+	Bot           int64               `json:"bot"`
+	Snoozed       int64               `json:"snoozed"`
+	ResolvedToday int64               `json:"resolved_today"`
+	Departments   []DepartmentCounter `json:"departments"`
+	Agents        []AgentCounter      `json:"agents"`
+}
+
+// DepartmentCounter counts one department's conversations the viewer may see.
+type DepartmentCounter struct {
+	ID     int64  `json:"id"`
+	Name   string `json:"name"`
+	Queued int64  `json:"queued"`
+	Open   int64  `json:"open"`
+}
+
+// AgentCounter counts one agent's open conversations the viewer may see, with presence.
+type AgentCounter struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Presence string `json:"presence"`
+	Open     int64  `json:"open"`
+}
+
+// counters answers every badge from one grouped query over a covering
+// index (plus the resolved-today range), filtered in memory by the same
+// visibility rules the store applies.
+func (s *Server) counters(w http.ResponseWriter, r *http.Request) error {
+	v := viewer(r)
+	ctx := r.Context()
+	q := s.DB.R()
+	rows, err := q.ConversationCounts(ctx, v.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	ws, err := s.Conversations.Workspace(ctx, v.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(ws.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	now := time.Now().In(loc)
+	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	resolved, err := q.ResolvedSince(ctx, v.WorkspaceID, midnight.UnixMilli())
+	if err != nil {
+		return err
+	}
+	depts, err := q.Departments(ctx, v.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	users, err := q.Users(ctx, v.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	c := Counters{Departments: []DepartmentCounter{}, Agents: []AgentCounter{}}
+	perDept := map[int64]*DepartmentCounter{}
+	for _, d := range depts {
+		if v.IsAdmin() || (!v.AssignedOnly() && v.InDepartment(d.ID)) {
+			c.Departments = append(c.Departments, DepartmentCounter{ID: d.ID, Name: d.Name})
+		}
+	}
+	for i := range c.Departments {
+		perDept[c.Departments[i].ID] = &c.Departments[i]
+	}
+	perAgent := map[int64]int64{}
+	for _, row := range rows {
+		if !v.CanSeeConversation(v.WorkspaceID, row.DepartmentID, row.AssigneeID) {
+			continue
+		}
+		switch row.Status {
+		case store.StatusOpen:
+			c.All += row.N
+			if row.AssigneeID == v.UserID {
+				c.Mine += row.N
+			}
+			perAgent[row.AssigneeID] += row.N
+			if d := perDept[row.DepartmentID]; d != nil {
+				d.Open += row.N
+			}
+		case store.StatusQueued, store.StatusBot:
+			c.All += row.N
+			if row.AssigneeID == 0 {
+				c.Unassigned += row.N
+			} else if row.AssigneeID == v.UserID {
+				c.Mine += row.N
+			}
+			if row.Status == store.StatusBot {
+				c.Bot += row.N
+			}
+			if d := perDept[row.DepartmentID]; d != nil {
+				d.Queued += row.N
+			}
+		case store.StatusSnoozed:
+			c.Snoozed += row.N
+		}
+	}
+	for _, row := range resolved {
+		if v.CanSeeConversation(v.WorkspaceID, row.DepartmentID, row.AssigneeID) {
+			c.ResolvedToday += row.N
+		}
+	}
+	for _, u := range users {
+		if !u.Active {
+			continue
+		}
+		shares := v.IsAdmin() || u.ID == v.UserID
+		for _, d := range u.DepartmentIDs {
+			shares = shares || (!v.AssignedOnly() && v.InDepartment(d))
+		}
+		if shares {
+			c.Agents = append(c.Agents, AgentCounter{ID: u.ID, Name: u.Name, Presence: u.Presence, Open: perAgent[u.ID]})
+		}
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) getConversation(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.DB.R().Conversation(r.Context(), viewer(r), id)
+	if err != nil {
+		return err
+	}
+	return s.writeConversation(w, r, http.StatusOK, c)
+}
+
+func (s *Server) writeConversation(w http.ResponseWriter, r *http.Request, status int, c store.Conversation) error {
+	if c.LabelIDs == nil || c.ContactName == "" {
+		// reload so the answer carries labels, star and contact name
+		fresh, err := s.DB.R().Conversation(r.Context(), viewer(r), c.ID)
+		if err == nil {
+			c = fresh
+		}
+	}
+	view, err := s.Conversations.View(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, view)
+	return nil
+}
+
+type conversationPatch struct {
+	Priority *string `json:"priority"`
+}
+
+func (s *Server) patchConversation(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var p conversationPatch
+	if err := decode(w, r, &p, maxJSONBody); err != nil {
+		return err
+	}
+	if p.Priority == nil {
+		return errValidation("nothing to change: send priority")
+	}
+	c, err := s.Conversations.SetPriority(r.Context(), viewer(r), id, *p.Priority)
+	if err != nil {
+		return err
+	}
+	return s.writeConversation(w, r, http.StatusOK, c)
+}
+
+func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	limit, err := queryInt(r, "limit")
+	if err != nil {
+		return err
+	}
+	v := viewer(r)
+	if _, err := s.DB.R().Conversation(r.Context(), v, id); err != nil {
+		return err
+	}
+	page, err := s.DB.R().Messages(r.Context(), id, r.URL.Query().Get("before"), int(limit))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+type sendRequest struct {
+	Kind          string  `json:"kind"`
+	Content       string  `json:"content"`
+	AttachmentIDs []int64 `json:"attachment_ids"`
+}
+
+func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req sendRequest
+	if err := decode(w, r, &req, maxJSONBody); err != nil {
+		return err
+	}
+	if req.Kind != "reply" && req.Kind != "note" {
+		return errValidation(`kind must be "reply" or "note"`)
+	}
+	m, err := s.Conversations.Send(r.Context(), viewer(r), id, conversation.Outgoing{Note: req.Kind == "note", Content: req.Content, AttachmentIDs: req.AttachmentIDs})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, m)
+	return nil
+}
+
+type assignRequest struct {
+	AssigneeID int64 `json:"assignee_id"`
+}
+
+func (s *Server) assign(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req assignRequest
+	if err := decode(w, r, &req, maxJSONBody); err != nil {
+		return err
+	}
+	if req.AssigneeID <= 0 {
+		return errValidation("assignee_id is required (your own id to assign to yourself)")
+	}
+	c, err := s.Conversations.Assign(r.Context(), viewer(r), id, req.AssigneeID)
+	if err != nil {
+		return err
+	}
+	return s.writeConversation(w, r, http.StatusOK, c)
+}
+
+type transferRequest struct {
+	DepartmentID int64 `json:"department_id"`
+	AssigneeID   int64 `json:"assignee_id"`
+}
+
+func (s *Server) transfer(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req transferRequest
+	if err := decode(w, r, &req, maxJSONBody); err != nil {
+		return err
+	}
+	if req.DepartmentID <= 0 || req.AssigneeID < 0 {
+		return errValidation("department_id is required; assignee_id is optional")
+	}
+	c, err := s.Conversations.Transfer(r.Context(), viewer(r), id, req.DepartmentID, req.AssigneeID)
+	if err != nil {
+		return err
+	}
+	return s.writeConversation(w, r, http.StatusOK, c)
+}
+
+// simple wraps a body-less conversation action.
+func (s *Server) simple(w http.ResponseWriter, r *http.Request, fn func(v access.Viewer, id int64) (store.Conversation, error)) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := fn(viewer(r), id)
+	if err != nil {
+		return err
+	}
+	return s.writeConversation(w, r, http.StatusOK, c)
+}
+
+func (s *Server) returnToQueue(w http.ResponseWriter, r *http.Request) error {
+	return s.simple(w, r, func(v access.Viewer, id int64) (store.Conversation, error) {
+		return s.Conversations.ReturnToQueue(r.Context(), v, id)
+	})
+}
+
+func (s *Server) unsnooze(w http.ResponseWriter, r *http.Request) error {
+	return s.simple(w, r, func(v access.Viewer, id int64) (store.Conversation, error) {
+		return s.Conversations.Unsnooze(r.Context(), v, id)
+	})
+}
+
+func (s *Server) reopen(w http.ResponseWriter, r *http.Request) error {
+	return s.simple(w, r, func(v access.Viewer, id int64) (store.Conversation, error) {
+		return s.Conversations.Reopen(r.Context(), v, id)
+	})
+}
+
+type snoozeRequest struct {
+	Until time.Time `json:"until"`
+}
+
+func (s *Server) snooze(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req snoozeRequest
+	if err := decode(w, r, &req, maxJSONBody); err != nil {
+		return err
+	}
+	if req.Until.IsZero() {
+		return errValidation("until is required (RFC 3339 time)")
+	}
+	c, err := s.Conversations.Snooze(r.Context(), viewer(r), id, req.Until)
+	if err != nil {
+		return err
+	}
+	return s.writeConversation(w, r, http.StatusOK, c)
+}
+
+type resolveRequest struct {
+	ClosingReasonID int64 `json:"closing_reason_id"`
+}
+
+func (s *Server) resolve(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req resolveRequest
+	if r.ContentLength != 0 {
+		if err := decode(w, r, &req, maxJSONBody); err != nil {
+			return err
+		}
+	}
+	if req.ClosingReasonID < 0 {
+		return errValidation("closing_reason_id must be positive")
+	}
+	c, err := s.Conversations.Resolve(r.Context(), viewer(r), id, req.ClosingReasonID)
+	if err != nil {
+		return err
+	}
+	return s.writeConversation(w, r, http.StatusOK, c)
+}
+
+func (s *Server) conversationLabel(on bool) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		labelID, err := pathID(r, "labelID")
+		if err != nil {
+			return err
+		}
+		return s.simple(w, r, func(v access.Viewer, id int64) (store.Conversation, error) {
+			return s.Conversations.SetLabel(r.Context(), v, id, labelID, on)
+		})
+	}
+}
+
+func (s *Server) star(on bool) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		if err := s.Conversations.SetStar(r.Context(), viewer(r), id, on); err != nil {
+			return err
+		}
+		c, err := s.DB.R().Conversation(r.Context(), viewer(r), id)
+		if err != nil {
+			return err
+		}
+		return s.writeConversation(w, r, http.StatusOK, c)
+	}
+}
+
+func (s *Server) messageLabel(on bool) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		labelID, err := pathID(r, "labelID")
+		if err != nil {
+			return err
+		}
+		m, err := s.Conversations.SetMessageLabel(r.Context(), viewer(r), id, labelID, on)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, m)
+		return nil
+	}
+}
+
+// typing publishes that the viewer is typing in a conversation they may see.
+func (s *Server) typing(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.publishTyping(r, viewer(r), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) publishTyping(r *http.Request, v access.Viewer, id int64) error {
+	c, err := s.DB.R().Conversation(r.Context(), v, id)
+	if err != nil {
+		return err
+	}
+	if s.Bus != nil {
+		data := []byte(`{"user_id":` + strconv.FormatInt(v.UserID, 10) + `}`)
+		_ = s.Bus.Publish(detached(r.Context()), events.Event{Type: events.Typing, WorkspaceID: v.WorkspaceID, ConversationID: c.ID,
+			DepartmentID: c.Dept(), AssigneeID: c.Assignee(), Data: data})
+	}
+	return nil
+}
+
+func (s *Server) onTyping(v access.Viewer, id int64) {
+	r, _ := http.NewRequestWithContext(s.baseCtx(), http.MethodPost, "/", nil)
+	_ = s.publishTyping(r, v, id)
+}
+
+func (s *Server) searchMessages(w http.ResponseWriter, r *http.Request) error {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	if q == "" || len(q) > 200 {
+		return errBadRequest("q is required (at most 200 characters)")
+	}
+	before, err := queryInt(r, "before")
+	if err != nil {
+		return err
+	}
+	hits, err := s.DB.R().SearchMessages(r.Context(), viewer(r), q, before, 20)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": hits})
+	return nil
+}
+
+// exportConversation answers the whole timeline as CSV.
+func (s *Server) exportConversation(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v := viewer(r)
+	if _, err := s.DB.R().Conversation(r.Context(), v, id); err != nil {
+		return err
+	}
+	var all []store.Message
+	before := ""
+	for {
+		page, err := s.DB.R().Messages(r.Context(), id, before, 500)
+		if err != nil {
+			return err
+		}
+		all = append(page.Items, all...)
+		if page.Before == "" {
+			break
+		}
+		before = page.Before
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="conversation-%d.csv"`, id))
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"id", "created_at", "kind", "direction", "sender_type", "sender_id", "content", "status", "attachments"})
+	for _, m := range all {
+		sender := ""
+		if m.SenderID != nil {
+			sender = strconv.FormatInt(*m.SenderID, 10)
+		}
+		content := m.Content
+		if m.Event != nil {
+			content = m.Event.Type + " " + m.Event.From + "→" + m.Event.To
+		}
+		names := make([]string, len(m.Attachments))
+		for i, a := range m.Attachments {
+			names[i] = a.Filename
+		}
+		_ = cw.Write([]string{strconv.FormatInt(m.ID, 10), time.UnixMilli(m.CreatedAt).UTC().Format(time.RFC3339), m.Kind, m.Direction,
+			m.SenderType, sender, csvSafe(content), m.Status, strings.Join(names, ";")})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvSafe defuses spreadsheet formula injection in exported text.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

@@ -1,0 +1,215 @@
+// Package httpapi is the HTTP transport: the REST API under /api/v1, the
+// realtime WebSocket, inbound channel endpoints and operations endpoints.
+// Handlers decode, call a domain service or the store, and answer; the rules
+// live in the domain packages and visibility in the store's queries.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/atende/atende/internal/access"
+	"github.com/atende/atende/internal/auth"
+	"github.com/atende/atende/internal/blob"
+	"github.com/atende/atende/internal/conversation"
+	"github.com/atende/atende/internal/events"
+	"github.com/atende/atende/internal/jobs"
+	"github.com/atende/atende/internal/realtime"
+	"github.com/atende/atende/internal/store"
+)
+
+// Deps are what the HTTP layer needs, built once by the composition root.
+type Deps struct {
+	DB            *store.DB
+	Conversations *conversation.Service
+	Bus           events.Bus
+	Hub           *realtime.Hub
+	Blobs         *blob.Store
+	Jobs          *jobs.Runner
+	Log           *slog.Logger
+	// CookieSecure sets the Secure flag on the session cookie.
+	CookieSecure bool
+	// SetupToken, when set, lets the first admin be created over HTTP once.
+	SetupToken string
+	// Registry receives the server's metrics; nil for a private one.
+	Registry *prometheus.Registry
+	// UI serves the web app for paths outside the API; nil for none.
+	UI http.Handler
+}
+
+// Server is the HTTP API.
+type Server struct {
+	Deps
+	log      *slog.Logger
+	mux      *http.ServeMux
+	loginIP  *auth.Limiter
+	loginKey *auth.Limiter
+	metrics  *metrics
+
+	setupMu sync.Mutex
+}
+
+// New builds the server and its routes.
+func New(d Deps) *Server {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{Deps: d, log: d.Log, mux: http.NewServeMux(),
+		loginIP:  auth.NewLimiter(30, 5*time.Minute),
+		loginKey: auth.NewLimiter(10, 5*time.Minute)}
+	s.metrics = newMetrics(d.Registry, s)
+	s.routes()
+	if d.Hub != nil {
+		d.Hub.OnTyping = s.onTyping
+		d.Hub.OnConnect = func(v access.Viewer) { s.presenceOnConnect(v, true) }
+		d.Hub.OnDisconnect = func(v access.Viewer) { s.presenceOnConnect(v, false) }
+	}
+	return s
+}
+
+// ServeHTTP makes Server an http.Handler, with request metrics.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.metrics.serve(s.mux, w, r)
+}
+
+// h adapts a handler that returns an error.
+func (s *Server) h(fn func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	}
+}
+
+// Route lists every API route as "METHOD /path" (the OpenAPI test checks them).
+func (s *Server) Routes() []string { return routeList }
+
+var routeList []string
+
+func (s *Server) handle(pattern string, h http.Handler) {
+	s.mux.Handle(pattern, h)
+	routeList = appendUnique(routeList, pattern)
+}
+
+func appendUnique(list []string, v string) []string {
+	for _, x := range list {
+		if x == v {
+			return list
+		}
+	}
+	return append(list, v)
+}
+
+func (s *Server) routes() {
+	// operations
+	s.handle("GET /healthz", s.h(s.healthz))
+	s.handle("GET /readyz", s.h(s.readyz))
+	s.handle("GET /metrics", s.metrics.handler())
+	s.handle("GET /api/v1/openapi.json", http.HandlerFunc(serveOpenAPI))
+
+	// sessions and setup
+	s.handle("POST /api/v1/auth/login", s.h(s.login))
+	s.handle("POST /api/v1/auth/logout", s.h(s.logout))
+	s.handle("GET /api/v1/setup", s.h(s.setupStatus))
+	s.handle("POST /api/v1/setup", s.h(s.setup))
+
+	// inbound channel traffic, authenticated by the channel's token
+	s.handle("POST /api/v1/channels/api/messages", s.h(s.apiInbound))
+	s.handle("POST /api/v1/channels/api/statuses", s.h(s.apiStatus))
+
+	// the signed-in user
+	s.handle("GET /api/v1/me", s.user(s.me))
+	s.handle("PUT /api/v1/me/presence", s.user(s.setPresence))
+	s.handle("PUT /api/v1/me/password", s.user(s.changePassword))
+	s.handle("GET /api/v1/tokens", s.user(s.listTokens))
+	s.handle("POST /api/v1/tokens", s.user(s.createToken))
+	s.handle("DELETE /api/v1/tokens/{id}", s.user(s.deleteToken))
+	s.handle("GET /api/v1/ws", s.user(s.websocket))
+
+	// workspace configuration
+	s.handle("GET /api/v1/workspace", s.user(s.getWorkspace))
+	s.handle("PATCH /api/v1/workspace", s.admin(s.patchWorkspace))
+	s.handle("GET /api/v1/users", s.user(s.listUsers))
+	s.handle("POST /api/v1/users", s.admin(s.createUser))
+	s.handle("GET /api/v1/users/{id}", s.user(s.getUser))
+	s.handle("PATCH /api/v1/users/{id}", s.admin(s.patchUser))
+	s.handle("DELETE /api/v1/users/{id}", s.admin(s.deleteUser))
+	s.handle("GET /api/v1/departments", s.user(s.listDepartments))
+	s.handle("POST /api/v1/departments", s.admin(s.createDepartment))
+	s.handle("GET /api/v1/departments/{id}", s.user(s.getDepartment))
+	s.handle("PATCH /api/v1/departments/{id}", s.admin(s.patchDepartment))
+	s.handle("DELETE /api/v1/departments/{id}", s.admin(s.deleteDepartment))
+	s.handle("PUT /api/v1/departments/{id}/members", s.admin(s.setDepartmentMembers))
+	s.handle("GET /api/v1/labels", s.user(s.listLabels))
+	s.handle("POST /api/v1/labels", s.manager(s.createLabel))
+	s.handle("PATCH /api/v1/labels/{id}", s.manager(s.patchLabel))
+	s.handle("DELETE /api/v1/labels/{id}", s.manager(s.deleteLabel))
+	s.handle("GET /api/v1/quick-replies", s.user(s.listQuickReplies))
+	s.handle("POST /api/v1/quick-replies", s.manager(s.createQuickReply))
+	s.handle("PATCH /api/v1/quick-replies/{id}", s.manager(s.patchQuickReply))
+	s.handle("DELETE /api/v1/quick-replies/{id}", s.manager(s.deleteQuickReply))
+	s.handle("GET /api/v1/closing-reasons", s.user(s.listClosingReasons))
+	s.handle("POST /api/v1/closing-reasons", s.admin(s.createClosingReason))
+	s.handle("PATCH /api/v1/closing-reasons/{id}", s.admin(s.patchClosingReason))
+	s.handle("DELETE /api/v1/closing-reasons/{id}", s.admin(s.deleteClosingReason))
+	s.handle("GET /api/v1/channels", s.admin(s.listChannels))
+	s.handle("POST /api/v1/channels", s.admin(s.createChannel))
+	s.handle("GET /api/v1/channels/{id}", s.admin(s.getChannel))
+	s.handle("PATCH /api/v1/channels/{id}", s.admin(s.patchChannel))
+	s.handle("DELETE /api/v1/channels/{id}", s.admin(s.deleteChannel))
+	s.handle("POST /api/v1/channels/{id}/rotate-token", s.admin(s.rotateChannelToken))
+
+	// contacts
+	s.handle("GET /api/v1/contacts", s.user(s.listContacts))
+	s.handle("POST /api/v1/contacts", s.user(s.createContact))
+	s.handle("GET /api/v1/contacts/{id}", s.user(s.getContact))
+	s.handle("PATCH /api/v1/contacts/{id}", s.user(s.patchContact))
+	s.handle("DELETE /api/v1/contacts/{id}", s.manager(s.deleteContact))
+	s.handle("PUT /api/v1/contacts/{id}/labels/{labelID}", s.user(s.contactLabel(true)))
+	s.handle("DELETE /api/v1/contacts/{id}/labels/{labelID}", s.user(s.contactLabel(false)))
+	s.handle("GET /api/v1/contacts/{id}/conversations", s.user(s.contactConversations))
+
+	// conversations and messages
+	s.handle("GET /api/v1/conversations", s.user(s.listConversations))
+	s.handle("GET /api/v1/conversations/counters", s.user(s.counters))
+	s.handle("GET /api/v1/conversations/{id}", s.user(s.getConversation))
+	s.handle("PATCH /api/v1/conversations/{id}", s.user(s.patchConversation))
+	s.handle("GET /api/v1/conversations/{id}/messages", s.user(s.listMessages))
+	s.handle("POST /api/v1/conversations/{id}/messages", s.user(s.sendMessage))
+	s.handle("GET /api/v1/conversations/{id}/export.csv", s.user(s.exportConversation))
+	s.handle("POST /api/v1/conversations/{id}/assign", s.user(s.assign))
+	s.handle("POST /api/v1/conversations/{id}/transfer", s.user(s.transfer))
+	s.handle("POST /api/v1/conversations/{id}/return", s.user(s.returnToQueue))
+	s.handle("POST /api/v1/conversations/{id}/snooze", s.user(s.snooze))
+	s.handle("POST /api/v1/conversations/{id}/unsnooze", s.user(s.unsnooze))
+	s.handle("POST /api/v1/conversations/{id}/resolve", s.user(s.resolve))
+	s.handle("POST /api/v1/conversations/{id}/reopen", s.user(s.reopen))
+	s.handle("PUT /api/v1/conversations/{id}/labels/{labelID}", s.user(s.conversationLabel(true)))
+	s.handle("DELETE /api/v1/conversations/{id}/labels/{labelID}", s.user(s.conversationLabel(false)))
+	s.handle("PUT /api/v1/conversations/{id}/star", s.user(s.star(true)))
+	s.handle("DELETE /api/v1/conversations/{id}/star", s.user(s.star(false)))
+	s.handle("POST /api/v1/conversations/{id}/typing", s.user(s.typing))
+	s.handle("PUT /api/v1/messages/{id}/labels/{labelID}", s.user(s.messageLabel(true)))
+	s.handle("DELETE /api/v1/messages/{id}/labels/{labelID}", s.user(s.messageLabel(false)))
+	s.handle("GET /api/v1/search/messages", s.user(s.searchMessages))
+	s.handle("POST /api/v1/attachments", s.user(s.uploadAttachment))
+	s.handle("GET /api/v1/attachments/{id}", s.user(s.getAttachment))
+
+	s.mux.Handle("/api/", s.h(func(w http.ResponseWriter, r *http.Request) error { return errNotFound() }))
+	if s.UI != nil {
+		s.mux.Handle("/", s.UI)
+	} else {
+		s.mux.Handle("/", s.h(s.root))
+	}
+}
+
+// WithoutCancel is a small alias kept for readability in background publishes.
+func detached(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
