@@ -120,6 +120,7 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	defer stopJobs()
 	jobsDone := make(chan struct{})
 	go func() { runner.Run(jobsCtx); close(jobsDone) }()
+	go sweepSessions(jobsCtx, db, log)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
@@ -274,4 +275,20 @@ func demoCmd(ctx context.Context, args []string, env func(string) string, stdout
 	}
 	printLogins(stdout, cfg.BaseURL, logins)
 	return nil
+}
+
+// sweepSessions deletes expired browser sessions once an hour.
+func sweepSessions(ctx context.Context, db *store.DB, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if err := db.W().DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("atende: sweep sessions", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -120,6 +120,7 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/auth/logout", s.h(s.logout))
 	s.handle("GET /api/v1/setup", s.h(s.setupStatus))
 	s.handle("POST /api/v1/setup", s.h(s.setup))
+	s.handle("GET /setup", s.h(s.setupForm))
 
 	// inbound channel traffic, authenticated by the channel's token
 	s.handle("POST /api/v1/channels/api/messages", s.h(s.apiInbound))

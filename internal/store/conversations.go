@@ -651,25 +651,6 @@ func (q Q) ContactConversations(ctx context.Context, v access.Viewer, contactID 
 	return list, rows.Err()
 }
 
-// DueSnoozed returns snoozed conversations whose time has come (a safety net
-// beside the wake jobs).
-func (q Q) DueSnoozed(ctx context.Context, now int64, limit int) ([]Conversation, error) {
-	rows, err := q.query(ctx, `SELECT `+convCols+convFrom+` WHERE c.status = 'snoozed' AND c.snoozed_until <= $1 LIMIT `+strconv.Itoa(limit), now)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var list []Conversation
-	for rows.Next() {
-		c, err := scanConversation(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, c)
-	}
-	return list, rows.Err()
-}
-
 // LockVisibleConversation reads for update a conversation the viewer may
 // see; anything else is ErrNotFound.
 func (q Q) LockVisibleConversation(ctx context.Context, v access.Viewer, id int64) (Conversation, error) {
