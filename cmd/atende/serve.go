@@ -85,6 +85,8 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 		return err
 	}
 	runner := jobs.New(db, log, cfg.Workers)
+	runner.SetLease(cfg.JobLease)
+	runner.BaseBackoff = cfg.JobBackoff
 	convs := conversation.New(db, bus, runner, log)
 	deliverer := &apichannel.Deliverer{DB: db, Blobs: blobs, Status: convs, Client: &http.Client{Timeout: 30 * time.Second}}
 	runner.Handle(conversation.JobDeliver, deliverer.Handle)
@@ -133,7 +135,7 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 		fmt.Fprintf(stdout, "\nNo users yet. Create the first admin either way:\n"+
 			"  • open %s/setup?token=%s\n"+
 			"  • or run: echo 'a-strong-password' | atende user create --workspace \"My company\" --email you@example.com --role admin --password-stdin\n"+
-			"Or restart with --demo (make run-demo) to explore a demo inbox.\n", cfg.BaseURL, setupToken)
+			"Or start with --demo (what `make run` does) to explore a demo inbox.\n", cfg.BaseURL, setupToken)
 	}
 
 	select {

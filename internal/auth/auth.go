@@ -72,12 +72,17 @@ func CheckPassword(encoded, password string) error {
 	return nil
 }
 
-// dummyHash makes a login for an unknown e-mail cost as much as a wrong password.
-var dummyHash, _ = HashPassword("not a real password")
+// dummyHash makes a login for an unknown e-mail cost as much as a wrong
+// password. Computed on first use, not at start: an argon2id pass allocates
+// its whole memory cost, which an idle server should not carry.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not a real password")
+	return h
+})
 
 // BurnTime spends the time of one password check, so that unknown accounts
 // cannot be told from wrong passwords by timing.
-func BurnTime(password string) { _ = CheckPassword(dummyHash, password) }
+func BurnTime(password string) { _ = CheckPassword(dummyHash(), password) }
 
 // Token prefixes tell what a bearer token is for.
 const (
