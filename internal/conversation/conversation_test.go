@@ -745,8 +745,11 @@ func TestOtherDepartmentGetsNotFound(t *testing.T) {
 		} {
 			v := who.v
 			actions := map[string]func() error{
-				"Send":            func() error { _, err := e.svc.Send(e.ctx, v, c.ID, conversation.Outgoing{Content: "x"}); return err },
-				"Note":            func() error { _, err := e.svc.Send(e.ctx, v, c.ID, conversation.Outgoing{Note: true, Content: "x"}); return err },
+				"Send": func() error { _, err := e.svc.Send(e.ctx, v, c.ID, conversation.Outgoing{Content: "x"}); return err },
+				"Note": func() error {
+					_, err := e.svc.Send(e.ctx, v, c.ID, conversation.Outgoing{Note: true, Content: "x"})
+					return err
+				},
 				"Assign":          func() error { _, err := e.svc.Assign(e.ctx, v, c.ID, v.UserID); return err },
 				"Transfer":        func() error { _, err := e.svc.Transfer(e.ctx, v, c.ID, f.Vendas.ID, 0); return err },
 				"ReturnToQueue":   func() error { _, err := e.svc.ReturnToQueue(e.ctx, v, c.ID); return err },

@@ -279,7 +279,7 @@ func TestListConversations(t *testing.T) {
 			for _, flt := range filters {
 				for _, s := range sorts {
 					flt := flt
-					flt.Sort, flt.Limit = s, 4
+					flt.Sort, flt.Limit = s, 5
 					name := fmt.Sprintf("%s/%s/dept=%d/assignee=%d/label=%d/channel=%d/%s", vw.name, flt.View, flt.DepartmentID, flt.AssigneeID, flt.LabelID, flt.ChannelID, s)
 					want := d.expected(vw.v, flt)
 					got := walk(t, db, vw.v, flt)

@@ -256,6 +256,13 @@ func TestDepartments(t *testing.T) {
 			}
 		}
 		countDefaults(sup.ID)
+		// A refused default department inside a transaction leaves the old default in place.
+		err = db.Tx(ctx, func(q store.Q) error {
+			_, err := q.CreateDepartment(ctx, ws, "Vendas", true)
+			return err
+		})
+		wantErr(t, err, store.ErrConflict, "duplicate default department in a transaction")
+		countDefaults(sup.ID)
 		ok(t, q.UpdateDepartment(ctx, ws, f.Financeiro.ID, "Financeiro", true), "UpdateDepartment makeDefault")
 		countDefaults(f.Financeiro.ID)
 		ok(t, q.UpdateDepartment(ctx, ws, f.Financeiro.ID, "Finanças", false), "rename")

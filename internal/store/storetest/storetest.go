@@ -263,7 +263,7 @@ func Fixture(t testing.TB, db *store.DB) Fix {
 		f.AgentA = user("AgentA", access.RoleAgent, access.ScopeDepartment, f.Vendas.ID)
 		f.AgentB = user("AgentB", access.RoleAgent, access.ScopeDepartment, f.Financeiro.ID)
 		f.AgentC = user("AgentC", access.RoleAgent, access.ScopeAssigned, f.Vendas.ID)
-		f.ChannelToken = "chan_" + tag + "_one"
+		f.ChannelToken = auth.PrefixChannel + tag + "_one"
 		f.Channel, e = q.CreateChannel(ctx, store.Channel{WorkspaceID: ws, Kind: "api", Name: "App"}, auth.HashToken(f.ChannelToken))
 		must(e)
 		if err != nil {
@@ -284,7 +284,7 @@ func Fixture(t testing.TB, db *store.DB) Fix {
 		ws = ws2
 		f.Admin2 = user("Admin2", access.RoleAdmin, access.ScopeDepartment)
 		f.Agent2 = user("Agent2", access.RoleAgent, access.ScopeDepartment, f.Dept2.ID)
-		f.Channel2Token = "chan_" + tag + "_two"
+		f.Channel2Token = auth.PrefixChannel + tag + "_two"
 		f.Channel2, e = q.CreateChannel(ctx, store.Channel{WorkspaceID: ws2, Kind: "api", Name: "App 2"}, auth.HashToken(f.Channel2Token))
 		must(e)
 		return err
