@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config holds every setting of the server.
@@ -25,6 +26,11 @@ type Config struct {
 	BaseURL            string
 	LogLevel           string
 	Workers            int
+	// JobLease is how long a claimed job stays leased to its node; a job
+	// whose node died is run again once its lease ran out.
+	JobLease time.Duration
+	// JobBackoff is the first retry delay of a failed job (it doubles each attempt).
+	JobBackoff time.Duration
 	// CookieSecure marks session cookies Secure (on by default when BaseURL is https).
 	CookieSecure bool
 }
@@ -45,6 +51,8 @@ var Settings = []Setting{
 	{"ATENDE_BASE_URL", "--base-url", "http://localhost:8080", "public URL of this server (links printed and sent)"},
 	{"ATENDE_LOG_LEVEL", "", "info", "debug, info, warn or error (logs are JSON on stderr)"},
 	{"ATENDE_WORKERS", "", "8", "concurrent background jobs per node"},
+	{"ATENDE_JOB_LEASE", "", "2m", "how long a node holds a claimed job; jobs of a crashed node run again after it"},
+	{"ATENDE_JOB_BACKOFF", "", "1s", "first retry delay of a failed job (doubles each attempt, at most 1h)"},
 }
 
 // Load reads env (a lookup function, so tests need no process environment)
@@ -60,6 +68,8 @@ func Load(fs *flag.FlagSet, args []string, env func(string) string) (Config, err
 		LogLevel:           or(env("ATENDE_LOG_LEVEL"), "info"),
 		MaxAttachmentBytes: 25 << 20,
 		Workers:            8,
+		JobLease:           2 * time.Minute,
+		JobBackoff:         time.Second,
 	}
 	if v := env("ATENDE_MAX_ATTACHMENT_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -74,6 +84,18 @@ func Load(fs *flag.FlagSet, args []string, env func(string) string) (Config, err
 			return c, fmt.Errorf("config: ATENDE_WORKERS=%q is not a positive number", v)
 		}
 		c.Workers = n
+	}
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"ATENDE_JOB_LEASE", &c.JobLease}, {"ATENDE_JOB_BACKOFF", &c.JobBackoff}} {
+		if v := env(d.name); v != "" {
+			n, err := time.ParseDuration(v)
+			if err != nil || n <= 0 {
+				return c, fmt.Errorf("config: %s=%q is not a positive duration (like 30s)", d.name, v)
+			}
+			*d.dst = n
+		}
 	}
 	if fs != nil {
 		fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (ATENDE_ADDR)")

@@ -34,6 +34,9 @@ func (s *Service) act(ctx context.Context, v access.Viewer, id int64, fn step) (
 		if err := q.SaveConversation(ctx, c); err != nil {
 			return err
 		}
+		if err := q.WithLabels(ctx, &c); err != nil {
+			return err
+		}
 		for _, m := range msgs {
 			saved, err := q.InsertMessage(ctx, m)
 			if err != nil {
@@ -293,9 +296,10 @@ func (s *Service) SetPriority(ctx context.Context, v access.Viewer, id int64, pr
 // SetLabel adds (on) or removes a label on the conversation.
 func (s *Service) SetLabel(ctx context.Context, v access.Viewer, id, labelID int64, on bool) (store.Conversation, error) {
 	return s.act(ctx, v, id, func(q store.Q, c *store.Conversation, now int64) ([]store.Message, error) {
-		if err := q.SetConversationLabel(ctx, v.WorkspaceID, c.ID, labelID, on); errors.Is(err, store.ErrNotFound) {
+		changed, err := q.SetConversationLabel(ctx, v.WorkspaceID, c.ID, labelID, on)
+		if errors.Is(err, store.ErrNotFound) {
 			return nil, invalid("label %d does not exist", labelID)
-		} else if err != nil {
+		} else if err != nil || !changed {
 			return nil, err
 		}
 		typ := "label_added"

@@ -107,6 +107,9 @@ func (s *Service) receiveTx(ctx context.Context, ch store.Channel, w store.Works
 		switch {
 		case err == nil:
 			chg.prevDept, chg.prevUser = c.Dept(), c.Assignee()
+			if err := q.WithLabels(ctx, &c); err != nil {
+				return err
+			}
 			if c.Status == store.StatusSnoozed {
 				events = append(events, s.wake(&c, now, "customer_message"))
 			}
@@ -115,6 +118,9 @@ func (s *Service) receiveTx(ctx context.Context, ch store.Channel, w store.Works
 			if lerr == nil && w.ReopenWindowS > 0 && last.ResolvedAt != nil && now-*last.ResolvedAt < w.ReopenWindowS*1000 {
 				c = last
 				chg.prevDept, chg.prevUser = c.Dept(), c.Assignee()
+				if err := q.WithLabels(ctx, &c); err != nil {
+					return err
+				}
 				events = append(events, s.reopen(&c, now, store.SenderContact, 0))
 			} else if lerr != nil && !errors.Is(lerr, store.ErrNotFound) {
 				return lerr
@@ -138,8 +144,8 @@ func (s *Service) receiveTx(ctx context.Context, ch store.Channel, w store.Works
 		if in.Attachment != nil {
 			kind = store.KindMedia
 		}
-		for _, e := range events {
-			if _, err := q.InsertMessage(ctx, e); err != nil {
+		for i, e := range events {
+			if events[i], err = q.InsertMessage(ctx, e); err != nil {
 				return err
 			}
 		}
@@ -197,7 +203,9 @@ func (s *Service) openCycle(ctx context.Context, q store.Q, ch store.Channel, co
 		return c, err
 	}
 	c.ID = id
-	return c, nil
+	c.LabelIDs = []int64{}
+	c.ContactName, err = q.ContactName(ctx, ch.WorkspaceID, contactID)
+	return c, err
 }
 
 // wake brings a snoozed conversation back to its assignee or its queue.

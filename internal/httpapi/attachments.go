@@ -53,6 +53,16 @@ func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request) error 
 	}
 }
 
+// removeBlobs deletes the files of erased attachments. A failure leaves an
+// unreachable file (its row is gone), so it is logged, not returned.
+func (s *Server) removeBlobs(keys []string) {
+	for _, k := range keys {
+		if err := s.Blobs.Remove(k); err != nil {
+			s.log.Warn("http: remove attachment file", "key", k, "err", err)
+		}
+	}
+}
+
 // getAttachment streams a file to a user who may see its conversation.
 // The sniffed type is served with nosniff and, except for images, audio and
 // video, as a download, so an uploaded page can never run in our origin.

@@ -169,9 +169,15 @@ func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.DB.W().DeleteContact(r.Context(), viewer(r).WorkspaceID, id); err != nil {
+	var keys []string
+	err = s.DB.Tx(r.Context(), func(q store.Q) error {
+		keys, err = q.DeleteContact(r.Context(), viewer(r).WorkspaceID, id)
+		return err
+	})
+	if err != nil {
 		return err
 	}
+	s.removeBlobs(keys)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

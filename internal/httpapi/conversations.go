@@ -189,7 +189,7 @@ func (s *Server) getConversation(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) writeConversation(w http.ResponseWriter, r *http.Request, status int, c store.Conversation) error {
-	if c.LabelIDs == nil || c.ContactName == "" {
+	{ // always reload: the service returns conversations without their labels and the viewer's star
 		// reload so the answer carries labels, star and contact name
 		fresh, err := s.DB.R().Conversation(r.Context(), viewer(r), c.ID)
 		if err == nil {

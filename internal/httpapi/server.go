@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -51,7 +52,11 @@ type Server struct {
 	loginKey *auth.Limiter
 	metrics  *metrics
 
-	setupMu sync.Mutex
+	setupMu      sync.Mutex
+	tokenTouched sync.Map // token hash → time.Time of the last recorded use
+	// routeList is per server: a package-level list raced when two servers
+	// were built at once (parallel tests).
+	routeList []string
 }
 
 // New builds the server and its routes.
@@ -90,13 +95,11 @@ func (s *Server) h(fn func(w http.ResponseWriter, r *http.Request) error) http.H
 }
 
 // Route lists every API route as "METHOD /path" (the OpenAPI test checks them).
-func (s *Server) Routes() []string { return routeList }
-
-var routeList []string
+func (s *Server) Routes() []string { return slices.Clone(s.routeList) }
 
 func (s *Server) handle(pattern string, h http.Handler) {
 	s.mux.Handle(pattern, h)
-	routeList = appendUnique(routeList, pattern)
+	s.routeList = appendUnique(s.routeList, pattern)
 }
 
 func appendUnique(list []string, v string) []string {

@@ -57,7 +57,7 @@ func (s *Server) authenticate(r *http.Request) (*store.User, error) {
 			return nil, err
 		}
 		uid = id
-		go func() { _ = s.DB.W().TouchAPIToken(context.Background(), hash) }()
+		s.touchToken(hash)
 	} else {
 		c, err := r.Cookie(SessionCookie)
 		if err != nil || c.Value == "" {
@@ -87,6 +87,17 @@ func (s *Server) authenticate(r *http.Request) (*store.User, error) {
 		return nil, errUnauthenticated
 	}
 	return &u, nil
+}
+
+// touchToken records a token's last use at most once a minute per token and
+// node, so that busy API clients do not add a write to every request.
+func (s *Server) touchToken(hash string) {
+	now := time.Now()
+	if last, ok := s.tokenTouched.Load(hash); ok && now.Sub(last.(time.Time)) < time.Minute {
+		return
+	}
+	s.tokenTouched.Store(hash, now)
+	go func() { _ = s.DB.W().TouchAPIToken(context.Background(), hash) }()
 }
 
 func unsafeMethod(m string) bool {
@@ -153,7 +164,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		key string
 	}{{s.loginIP, clientIP(r)}, {s.loginKey, req.Email}} {
 		if ok, wait := l.lim.Allow(l.key); !ok {
-			w.Header().Set("Retry-After", strings.TrimSuffix((wait.Round(time.Second)+time.Second).String(), "s"))
+			w.Header().Set("Retry-After", itoa(int64(wait/time.Second)+1)) // delta-seconds (RFC 9110), not "5m0"
 			return &apiError{http.StatusTooManyRequests, "rate_limited", "too many login attempts; try again later"}
 		}
 	}

@@ -856,9 +856,15 @@ func (s *Server) deleteChannel(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.DB.W().DeleteChannel(r.Context(), viewer(r).WorkspaceID, id); err != nil {
+	var keys []string
+	err = s.DB.Tx(r.Context(), func(q store.Q) error {
+		keys, err = q.DeleteChannel(r.Context(), viewer(r).WorkspaceID, id)
+		return err
+	})
+	if err != nil {
 		return err
 	}
+	s.removeBlobs(keys)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

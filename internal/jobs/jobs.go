@@ -54,6 +54,14 @@ func New(db *store.DB, log *slog.Logger, workers int) *Runner {
 		lease: 2 * time.Minute, BaseBackoff: time.Second}
 }
 
+// SetLease sets how long a claimed job stays leased (default 2 minutes);
+// call it before Run. A handler gets half the lease to finish.
+func (r *Runner) SetLease(d time.Duration) {
+	if d > 0 {
+		r.lease = d
+	}
+}
+
 // Handle registers the handler of a job kind.
 func (r *Runner) Handle(kind string, h Handler) { r.handlers[kind] = h }
 

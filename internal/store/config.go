@@ -396,8 +396,14 @@ func (q Q) RotateChannelToken(ctx context.Context, ws, id int64, hash string) er
 	return affected(res, err, "rotate channel token", id)
 }
 
-// DeleteChannel removes a channel and its conversations.
-func (q Q) DeleteChannel(ctx context.Context, ws, id int64) error {
+// DeleteChannel removes a channel with its conversations and returns the
+// storage keys of their attachments, for the caller to remove after commit.
+func (q Q) DeleteChannel(ctx context.Context, ws, id int64) ([]string, error) {
+	keys, err := q.storageKeys(ctx, `SELECT a.storage_key FROM attachments a JOIN messages m ON m.id = a.message_id
+		WHERE m.channel_id = $1 AND a.workspace_id = $2`, id, ws)
+	if err != nil {
+		return nil, err
+	}
 	res, err := q.exec(ctx, `DELETE FROM channels WHERE id = $1 AND workspace_id = $2`, id, ws)
-	return affected(res, err, "delete channel", id)
+	return keys, affected(res, err, "delete channel", id)
 }

@@ -195,10 +195,43 @@ func onlyDigits(s string) string {
 	return b.String()
 }
 
-// DeleteContact erases a contact and all its conversations and messages (LGPD erase).
-func (q Q) DeleteContact(ctx context.Context, ws, id int64) error {
+// ContactName returns a contact's display name.
+func (q Q) ContactName(ctx context.Context, ws, id int64) (string, error) {
+	var name string
+	if err := q.queryRow(ctx, `SELECT name FROM contacts WHERE id = $1 AND workspace_id = $2`, id, ws).Scan(&name); err != nil {
+		return "", fmt.Errorf("store: contact %d name: %w", id, mapErr(err))
+	}
+	return name, nil
+}
+
+// DeleteContact erases a contact and all its conversations and messages
+// (LGPD erase) and returns the storage keys of the attachments that went
+// with them, for the caller to remove from disk after commit.
+func (q Q) DeleteContact(ctx context.Context, ws, id int64) ([]string, error) {
+	keys, err := q.storageKeys(ctx, `SELECT a.storage_key FROM attachments a JOIN messages m ON m.id = a.message_id
+		JOIN conversations c ON c.id = m.conversation_id WHERE c.contact_id = $1 AND c.workspace_id = $2`, id, ws)
+	if err != nil {
+		return nil, err
+	}
 	res, err := q.exec(ctx, `DELETE FROM contacts WHERE id = $1 AND workspace_id = $2`, id, ws)
-	return affected(res, err, "delete contact", id)
+	return keys, affected(res, err, "delete contact", id)
+}
+
+func (q Q) storageKeys(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := q.query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: attachment keys: %w", err)
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
 }
 
 // ContactByIdentity finds the contact known as externalID on a channel.

@@ -186,7 +186,15 @@ func (q Q) SaveConversation(ctx context.Context, c Conversation) error {
 	return affected(res, err, "save conversation", c.ID)
 }
 
-// decorate fills labels and the viewer's star on conversations, two queries for the whole page.
+// WithLabels fills a conversation's labels (events broadcast to many users
+// carry labels but no per-user star).
+func (q Q) WithLabels(ctx context.Context, c *Conversation) error {
+	c.LabelIDs = []int64{}
+	return q.decorate(ctx, 0, []*Conversation{c})
+}
+
+// decorate fills labels and, for a user, their star on conversations: two
+// queries for the whole page.
 func (q Q) decorate(ctx context.Context, userID int64, list []*Conversation) error {
 	if len(list) == 0 {
 		return nil
@@ -212,7 +220,7 @@ func (q Q) decorate(ctx context.Context, userID int64, list []*Conversation) err
 		byID[cid].LabelIDs = append(byID[cid].LabelIDs, lid)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := rows.Err(); err != nil || userID == 0 {
 		return err
 	}
 	user := a.add(userID)
@@ -600,21 +608,24 @@ func (q Q) ResolvedSince(ctx context.Context, ws, since int64) ([]CountRow, erro
 	return list, rows.Err()
 }
 
-// SetConversationLabel adds (on) or removes a label of ws on a conversation.
-func (q Q) SetConversationLabel(ctx context.Context, ws, convID, labelID int64, on bool) error {
+// SetConversationLabel adds (on) or removes a label of ws on a conversation
+// and reports whether that changed anything.
+func (q Q) SetConversationLabel(ctx context.Context, ws, convID, labelID int64, on bool) (bool, error) {
 	if _, err := q.Label(ctx, ws, labelID); err != nil {
-		return err
+		return false, err
 	}
+	var res interface{ RowsAffected() (int64, error) }
 	var err error
 	if on {
-		_, err = q.exec(ctx, `INSERT INTO conversation_labels (conversation_id, label_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, convID, labelID)
+		res, err = q.exec(ctx, `INSERT INTO conversation_labels (conversation_id, label_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, convID, labelID)
 	} else {
-		_, err = q.exec(ctx, `DELETE FROM conversation_labels WHERE conversation_id = $1 AND label_id = $2`, convID, labelID)
+		res, err = q.exec(ctx, `DELETE FROM conversation_labels WHERE conversation_id = $1 AND label_id = $2`, convID, labelID)
 	}
 	if err != nil {
-		return fmt.Errorf("store: label conversation %d: %w", convID, err)
+		return false, fmt.Errorf("store: label conversation %d: %w", convID, err)
 	}
-	return nil
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // SetStar stars (on) or unstars a conversation for one user.
@@ -648,7 +659,14 @@ func (q Q) ContactConversations(ctx context.Context, v access.Viewer, contactID 
 		}
 		list = append(list, c)
 	}
-	return list, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	ptrs := make([]*Conversation, len(list))
+	for i := range list {
+		ptrs[i] = &list[i]
+	}
+	return list, q.decorate(ctx, v.UserID, ptrs)
 }
 
 // LockVisibleConversation reads for update a conversation the viewer may

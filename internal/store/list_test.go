@@ -80,7 +80,7 @@ func buildListData(t *testing.T, db *store.DB) listData {
 			r := row{starredBy: map[int64]bool{}}
 			if rng.Intn(3) == 0 {
 				r.labeled = true
-				if err := q.SetConversationLabel(ctx, f.WS.ID, id, d.label.ID, true); err != nil {
+				if _, err := q.SetConversationLabel(ctx, f.WS.ID, id, d.label.ID, true); err != nil {
 					return err
 				}
 			}

@@ -318,22 +318,33 @@ func (q Q) SearchMessages(ctx context.Context, v access.Viewer, query string, be
 		limit = 20
 	}
 	var a sqlArgs
-	var match string
+	var from, where, order string
 	if q.d == Postgres {
-		match = "to_tsvector('simple', m.content) @@ plainto_tsquery('simple', " + a.add(strings.Join(words, " ")) + ") AND m.kind IN ('text','media','note')"
+		from = `messages m JOIN conversations c ON c.id = m.conversation_id`
+		where = "to_tsvector('simple', m.content) @@ plainto_tsquery('simple', " + a.add(strings.Join(words, " ")) + ") AND m.kind IN ('text','media','note')"
+		order = "m.id DESC"
 	} else {
 		quoted := make([]string, len(words))
 		for i, w := range words {
 			quoted[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
 		}
-		match = "m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH " + a.add(strings.Join(quoted, " ")) + " ORDER BY rowid DESC)"
+		// The FTS table drives the join newest first (FTS5 consumes ORDER BY
+		// rowid DESC and a rowid bound), so the query stops after limit
+		// visible hits instead of materialising every match of a common word.
+		from = `messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id`
+		where = "messages_fts MATCH " + a.add(strings.Join(quoted, " "))
+		order = "messages_fts.rowid DESC"
 	}
-	where := match + " AND " + visibleWhere(v, &a)
+	where += " AND " + visibleWhere(v, &a)
 	if beforeID > 0 {
-		where += " AND m.id < " + a.add(beforeID)
+		if q.d == Postgres {
+			where += " AND m.id < " + a.add(beforeID)
+		} else {
+			where += " AND messages_fts.rowid < " + a.add(beforeID)
+		}
 	}
-	rows, err := q.query(ctx, `SELECT `+msgCols+`, COALESCE(ct.name, '') FROM messages m JOIN conversations c ON c.id = m.conversation_id
-		LEFT JOIN contacts ct ON ct.id = c.contact_id WHERE `+where+` ORDER BY m.id DESC LIMIT `+strconv.Itoa(limit), a...)
+	rows, err := q.query(ctx, `SELECT `+msgCols+`, COALESCE(ct.name, '') FROM `+from+`
+		LEFT JOIN contacts ct ON ct.id = c.contact_id WHERE `+where+` ORDER BY `+order+` LIMIT `+strconv.Itoa(limit), a...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search messages: %w", err)
 	}

@@ -48,7 +48,14 @@ func (db *DB) migrationList() ([]migration, error) {
 // Migrate applies every embedded migration that the database lacks, each in
 // its own transaction, and returns how many it applied.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+	err := db.Tx(ctx, func(q Q) error {
+		if err := q.migrationLock(ctx); err != nil {
+			return err
+		}
+		_, err := q.ex.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`)
+		return err
+	})
+	if err != nil {
 		return 0, fmt.Errorf("store: create schema_migrations: %w", err)
 	}
 	list, err := db.migrationList()
@@ -58,6 +65,9 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	applied := 0
 	for _, m := range list {
 		err := db.Tx(ctx, func(q Q) error {
+			if err := q.migrationLock(ctx); err != nil {
+				return err
+			}
 			var n int
 			if err := q.queryRow(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, m.version).Scan(&n); err != nil {
 				return err
@@ -79,6 +89,18 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		}
 	}
 	return applied, nil
+}
+
+// migrationLock serialises the migrations of several nodes starting at once
+// on one PostgreSQL database (held until the transaction ends); without it
+// all but one fail on duplicate catalog entries. SQLite transactions already
+// take the write lock first (_txlock=immediate).
+func (q Q) migrationLock(ctx context.Context) error {
+	if q.d != Postgres {
+		return nil
+	}
+	_, err := q.ex.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7283632001)`)
+	return err
 }
 
 // MigrationsCurrent reports whether every embedded migration has been applied
