@@ -172,7 +172,10 @@ func (s *Server) setupStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, setupStatus{NeedsSetup: n == 0 && s.SetupToken != ""})
+	s.setupMu.Lock() // setup clears SetupToken under this lock
+	open := s.SetupToken != ""
+	s.setupMu.Unlock()
+	writeJSON(w, http.StatusOK, setupStatus{NeedsSetup: n == 0 && open})
 	return nil
 }
 
