@@ -92,14 +92,14 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 }
 
 // migrationLock serialises the migrations of several nodes starting at once
-// on one PostgreSQL database (held until the transaction ends); without it
-// all but one fail on duplicate catalog entries. SQLite transactions already
+// on one PostgreSQL schema (held until the transaction ends); without it all
+// but one fail on duplicate catalog entries. SQLite transactions already
 // take the write lock first (_txlock=immediate).
 func (q Q) migrationLock(ctx context.Context) error {
 	if q.d != Postgres {
 		return nil
 	}
-	_, err := q.ex.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7283632001)`)
+	_, err := q.ex.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('atende.migrate:' || current_schema()))`)
 	return err
 }
 
