@@ -3,12 +3,14 @@ package httpapi
 import (
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/atende/atende/internal/blob"
 	"github.com/atende/atende/internal/store"
 )
 
@@ -37,8 +39,17 @@ func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request) error 
 		if name == "" || name == "." || name == "/" || len(name) > 255 {
 			return errValidation("the file needs a name of at most 255 bytes")
 		}
-		b, err := s.Blobs.Save(part)
+		body := &readErr{r: part}
+		b, err := s.Blobs.Save(body)
 		if err != nil {
+			if body.err != nil && !errors.Is(err, blob.ErrTooLarge) {
+				// the client's body broke off: its fault, not the disk's
+				var mbe *http.MaxBytesError
+				if errors.As(body.err, &mbe) {
+					return body.err
+				}
+				return errBadRequest("the multipart body ended before the file did")
+			}
 			return err
 		}
 		v := viewer(r)
@@ -91,4 +102,19 @@ func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": at.Filename}))
 	http.ServeContent(w, r, "", time.UnixMilli(at.CreatedAt), f)
 	return nil
+}
+
+// readErr remembers the error of the reader it wraps, so a failed save can
+// tell a broken request body from a storage fault.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErr) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
 }

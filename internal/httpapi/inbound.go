@@ -40,12 +40,14 @@ func (s *Server) apiInbound(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := requireJSON(r); err != nil {
+		return err
+	}
 	// base64 grows a file by 4/3; leave room for the JSON around it
 	r.Body = http.MaxBytesReader(w, r.Body, s.Blobs.MaxSize*4/3+64<<10)
 	in, err := apichannel.ParseInbound(r.Body, s.Blobs.MaxSize)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) || strings.Contains(err.Error(), "http: request body too large") {
+		if tooLarge(err) {
 			return &apiError{http.StatusRequestEntityTooLarge, "too_large", "request body too large"}
 		}
 		return err
@@ -84,9 +86,15 @@ func (s *Server) apiStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := requireJSON(r); err != nil {
+		return err
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	p, err := apichannel.ParseStatus(r.Body)
 	if err != nil {
+		if tooLarge(err) {
+			return &apiError{http.StatusRequestEntityTooLarge, "too_large", "request body too large"}
+		}
 		return err
 	}
 	m, err := s.DB.R().MessageByID(r.Context(), ch.WorkspaceID, p.MessageID)

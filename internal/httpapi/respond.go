@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -60,6 +61,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		status, code, msg = http.StatusForbidden, "forbidden", strip(err, conversation.ErrForbidden)
 	case errors.Is(err, conversation.ErrInvalid):
 		status, code, msg = http.StatusUnprocessableEntity, "validation_failed", strip(err, conversation.ErrInvalid)
+	case errors.Is(err, apichannel.ErrTooLarge):
+		status, code, msg = http.StatusRequestEntityTooLarge, "too_large", "attachment larger than the configured limit"
 	case errors.Is(err, apichannel.ErrInvalid):
 		status, code, msg = http.StatusBadRequest, "bad_request", strip(err, apichannel.ErrInvalid)
 	case errors.Is(err, store.ErrBadCursor):
@@ -105,8 +108,8 @@ const maxJSONBody = 1 << 20
 // decode reads one strict JSON object into dst: unknown fields, wrong types,
 // trailing data and oversized bodies are 4xx errors.
 func decode(w http.ResponseWriter, r *http.Request, dst any, limit int64) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return &apiError{http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json"}
+	if err := requireJSON(r); err != nil {
+		return err
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	dec := json.NewDecoder(r.Body)
@@ -133,7 +136,58 @@ func decode(w http.ResponseWriter, r *http.Request, dst any, limit int64) error 
 	if dec.More() {
 		return errBadRequest("trailing data after the JSON object")
 	}
+	if hasNUL(reflect.ValueOf(dst)) {
+		return errNUL
+	}
 	return nil
+}
+
+// requireJSON refuses a request body declared as anything but JSON.
+func requireJSON(r *http.Request) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return &apiError{http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json"}
+	}
+	return nil
+}
+
+// errNUL refuses text with U+0000: PostgreSQL cannot store it in text
+// columns, so both engines refuse it alike instead of one answering 500.
+var errNUL = errBadRequest("text must not contain the NUL character (\\u0000)")
+
+// hasNUL reports whether any string reachable from v contains a NUL byte.
+func hasNUL(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.String:
+		return strings.IndexByte(v.String(), 0) >= 0
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && hasNUL(v.Elem())
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() && hasNUL(v.Field(i)) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			if hasNUL(v.Index(i)) {
+				return true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if hasNUL(it.Key()) || hasNUL(it.Value()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// tooLarge reports whether err is a body over its MaxBytesReader limit,
+// also when a parser flattened it into its own message.
+func tooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe) || strings.Contains(err.Error(), "http: request body too large")
 }
 
 // pathID parses a positive integer path parameter.

@@ -221,6 +221,8 @@ func mapErr(err error) error {
 			return fmt.Errorf("%w: %v", ErrConflict, err)
 		case "23503":
 			return fmt.Errorf("%w: %v", ErrBadReference, err)
+		case "22021", "22P05": // text PostgreSQL cannot store (NUL): the caller's input, not a server fault
+			return fmt.Errorf("%w: %v", ErrInvalid, err)
 		}
 	}
 	return err

@@ -20,6 +20,10 @@ const Kind = "api"
 // ErrInvalid reports a payload that does not follow the documented format.
 var ErrInvalid = errors.New("invalid payload")
 
+// ErrTooLarge reports an attachment over the size limit; it wraps ErrInvalid
+// too, and the HTTP layer answers it 413.
+var ErrTooLarge = errors.New("attachment too large")
+
 // InboundPayload is the documented body of POST /api/v1/channels/api/messages.
 type InboundPayload struct {
 	// MessageID is the app's id of the message; Atende stores one message per id.
@@ -63,6 +67,10 @@ func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
 }
 
+func tooLarge(maxFile int64) error {
+	return fmt.Errorf("%w: %w: attachment is larger than %d bytes", ErrInvalid, ErrTooLarge, maxFile)
+}
+
 // ParseInbound decodes and validates an inbound message. maxFile bounds the
 // decoded attachment. It never panics on any input (see the fuzz test).
 func ParseInbound(r io.Reader, maxFile int64) (Inbound, error) {
@@ -91,6 +99,9 @@ func ParseInbound(r io.Reader, maxFile int64) (Inbound, error) {
 		return in, invalid("contact.phone or contact.email too long")
 	case !utf8.ValidString(p.Text) || utf8.RuneCountInString(p.Text) > MaxTextRunes:
 		return in, invalid("text must be valid UTF-8 of at most %d characters", MaxTextRunes)
+	case strings.IndexByte(p.MessageID+p.Contact.ID+p.Contact.Name+p.Contact.Phone+p.Contact.Email+p.Text, 0) >= 0:
+		// PostgreSQL cannot store NUL in text; refuse it on every engine
+		return in, invalid("text fields must not contain the NUL character")
 	}
 	p.Text = strings.TrimSpace(p.Text)
 	if p.Attachment != nil {
@@ -100,7 +111,7 @@ func ParseInbound(r io.Reader, maxFile int64) (Inbound, error) {
 			return in, invalid("attachment.filename must be a plain file name of at most %d bytes", MaxFilenameLn)
 		}
 		if int64(base64.StdEncoding.DecodedLen(len(a.Data))) > maxFile+3 {
-			return in, invalid("attachment is larger than %d bytes", maxFile)
+			return in, tooLarge(maxFile)
 		}
 		b, err := base64.StdEncoding.DecodeString(a.Data)
 		if err != nil {
@@ -110,7 +121,7 @@ func ParseInbound(r io.Reader, maxFile int64) (Inbound, error) {
 			return in, invalid("attachment.data is empty")
 		}
 		if int64(len(b)) > maxFile {
-			return in, invalid("attachment is larger than %d bytes", maxFile)
+			return in, tooLarge(maxFile)
 		}
 		in.File = b
 	}

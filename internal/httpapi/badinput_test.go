@@ -1,0 +1,516 @@
+package httpapi_test
+
+// Bad input on every write endpoint: malformed JSON, wrong types, unknown
+// fields, oversized bodies, wrong Content-Type, unknown ids, invalid values
+// and invalid transitions must answer a 4xx JSON error envelope and leave
+// the database exactly as it was.
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atende/atende/internal/store/storetest"
+)
+
+// badWorld is what the bad requests aim at.
+type badWorld struct {
+	queued, open, resolved, resolvedTaken convRef
+	label, label2, qr, cr, channel        int64
+	contact, user, dept, token            int64
+	otherUser, otherDept, otherLabel      int64 // of WS2
+}
+
+func newBadWorld(h *testAPI) *badWorld {
+	ctx := context.Background()
+	f := h.fix
+	w := &badWorld{
+		queued:        h.newConvWith(tgtVendas, stQueued, false),
+		open:          h.newConvWith(tgtVendas, stOpen, false),
+		resolved:      h.newConvWith(tgtVendas, stResolved, false),
+		resolvedTaken: h.newConvWith(tgtVendas, stResolved, false),
+	}
+	// the customer of resolvedTaken wrote again: reopening it would make two open cycles
+	h.inbound(f.ChannelToken, inboundBody("", w.resolvedTaken.Customer, "voltei"), 201)
+	// Financeiro is in use
+	fin := h.newConvWith(tgtFin, stQueued, false)
+	_ = fin
+	w.label, w.label2 = h.makeObj(kLabel, tgtWS1), h.makeObj(kLabel, tgtWS1)
+	w.qr, w.cr, w.channel = h.makeObj(kQuickReply, tgtWS1), h.makeObj(kClosingReason, tgtWS1), h.makeObj(kChannel, tgtWS1)
+	w.contact, w.user, w.dept = h.makeObj(kContact, tgtWS1), h.makeObj(kUser, tgtWS1), h.makeObj(kDept, tgtWS1)
+	w.otherUser, w.otherDept, w.otherLabel = h.makeObj(kUser, tgtWS2obj), h.makeObj(kDept, tgtWS2obj), h.makeObj(kLabel, tgtWS2obj)
+	w.token = h.tokenID(actAdmin)
+	if err := h.db.W().SetContactLabel(ctx, f.WS.ID, w.contact, w.label, true); err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := h.conv.SetLabel(ctx, f.AdminV(), w.queued.ID, w.label, true); err != nil {
+		h.t.Fatal(err)
+	}
+	return w
+}
+
+// badCase is one bad request and the status it must get.
+type badCase struct {
+	name  string
+	path  string // "" for the route's path
+	body  any
+	ctype string // "" for application/json
+	want  int
+}
+
+// badRoute lists the bad requests of one write route.
+type badRoute struct {
+	route string
+	path  string // with real ids
+	actor string // default admin; "channel" for the channel token
+	// json: the route decodes a strict JSON body of at most limit bytes
+	// (0: 1 MiB); valid is a body that passes decoding.
+	json  bool
+	limit int
+	valid any
+	// optionalBody: an empty body means "no options" (resolve)
+	optionalBody bool
+	// labelWant: what an unknown {labelID} answers when it is not 404
+	// (labels on conversations and messages are validated as input, 422)
+	labelWant int
+	cases     []badCase
+}
+
+func badRoutes(h *testAPI, w *badWorld) []badRoute {
+	f := h.fix
+	conv := func(ref convRef, suffix string) string {
+		return fmt.Sprintf("/api/v1/conversations/%d%s", ref.ID, suffix)
+	}
+	obj := func(kind string, id int64, suffix string) string {
+		return fmt.Sprintf("/api/v1/%s/%d%s", kind, id, suffix)
+	}
+	long := func(n int) string { return strings.Repeat("x", n) }
+	soon := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	return []badRoute{
+		{route: "POST /api/v1/auth/login", path: "/api/v1/auth/login", actor: actAnon, json: true, limit: 16 << 10,
+			valid: map[string]any{"email": "", "password": ""}, cases: []badCase{
+				{name: "missing fields", body: map[string]any{}, want: 422},
+				{name: "password as number", body: `{"email":"a@b.c","password":123}`, want: 400},
+			}},
+		{route: "POST /api/v1/auth/logout", path: "/api/v1/auth/logout"}, // takes no body; nothing to refuse with a token
+		{route: "POST /api/v1/setup", path: "/api/v1/setup", actor: actAnon, json: true, limit: 16 << 10, valid: map[string]any{"token": "guess"}, cases: []badCase{
+			{name: "setup closed", body: map[string]any{"token": "setup_x", "workspace": "W", "name": "N", "email": "n@example.com", "password": "password123"}, want: 403},
+		}},
+		{route: "POST /api/v1/channels/api/messages", path: "/api/v1/channels/api/messages", actor: "channel", json: true, limit: 256<<10*4/3 + 64<<10,
+			valid: inboundBody("m", "c", "oi"), cases: []badCase{
+				{name: "contact id as number", body: `{"contact":{"id":5},"text":"x"}`, want: 400},
+				{name: "no contact", body: map[string]any{"text": "x"}, want: 400},
+				{name: "blank text", body: inboundBody("m", "c", "   "), want: 400},
+				{name: "long text", body: inboundBody("m", "c", long(20001)), want: 400},
+				{name: "long contact id", body: inboundBody("m", long(201), "x"), want: 400},
+				{name: "bad base64", body: map[string]any{"contact": map[string]any{"id": "c"}, "attachment": map[string]any{"filename": "a.png", "data": "%%%"}}, want: 400},
+				{name: "path in filename", body: map[string]any{"contact": map[string]any{"id": "c"}, "attachment": map[string]any{"filename": "../etc/passwd", "data": "aGk="}}, want: 400},
+				{name: "attachment over the limit", body: map[string]any{"contact": map[string]any{"id": "c"},
+					"attachment": map[string]any{"filename": "a.bin", "data": strings.Repeat("AAAA", (256<<10)/3+10)}}, want: 413},
+				{name: "no token", body: inboundBody("m", "c", "oi"), want: 401},
+			}},
+		{route: "POST /api/v1/channels/api/statuses", path: "/api/v1/channels/api/statuses", actor: "channel", json: true, limit: 16 << 10,
+			valid: map[string]any{"message_id": w.queued.MessageID, "status": "read"}, cases: []badCase{
+				{name: "unknown status", body: map[string]any{"message_id": w.queued.MessageID, "status": "seen"}, want: 400},
+				{name: "id as string", body: `{"message_id":"1","status":"read"}`, want: 400},
+				{name: "unknown message", body: map[string]any{"message_id": 99999999, "status": "read"}, want: 404},
+				{name: "inbound message", body: map[string]any{"message_id": w.queued.MessageID, "status": "read"}, want: 404},
+			}},
+		{route: "PUT /api/v1/me/presence", path: "/api/v1/me/presence", json: true, valid: map[string]any{"presence": "online"}, cases: []badCase{
+			{name: "unknown presence", body: map[string]any{"presence": "busy"}, want: 422},
+			{name: "presence as number", body: `{"presence":1}`, want: 400},
+		}},
+		{route: "PUT /api/v1/me/password", path: "/api/v1/me/password", json: true, limit: 16 << 10, valid: map[string]any{}, cases: []badCase{
+			{name: "wrong current password", body: map[string]any{"current_password": "nope", "new_password": "long enough"}, want: 422},
+			{name: "short new password", body: map[string]any{"current_password": storetest.Password, "new_password": "short"}, want: 422},
+		}},
+		{route: "POST /api/v1/tokens", path: "/api/v1/tokens", json: true, valid: map[string]any{"name": ""}, cases: []badCase{
+			{name: "no name", body: map[string]any{"name": "  "}, want: 422},
+			{name: "long name", body: map[string]any{"name": long(101)}, want: 422},
+			{name: "name as number", body: `{"name":1}`, want: 400},
+		}},
+		{route: "DELETE /api/v1/tokens/{id}", path: obj("tokens", w.token, ""), cases: []badCase{
+			{name: "another user's token", path: obj("tokens", h.tokenID(actAgentA), ""), want: 404},
+		}},
+		{route: "PATCH /api/v1/workspace", path: "/api/v1/workspace", json: true, valid: map[string]any{"name": ""}, cases: []badCase{
+			{name: "unknown timezone", body: map[string]any{"timezone": "Mars/Olympus_Mons"}, want: 422},
+			{name: "negative threshold", body: map[string]any{"thermometer_yellow_seconds": -1}, want: 422},
+			{name: "red below yellow", body: map[string]any{"thermometer_yellow_seconds": 600, "thermometer_red_seconds": 60}, want: 422},
+			{name: "blank name", body: map[string]any{"name": " "}, want: 422},
+			{name: "bool as string", body: `{"closing_reason_required":"yes"}`, want: 400},
+		}},
+		{route: "POST /api/v1/users", path: "/api/v1/users", json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "missing password", body: map[string]any{"email": "n@example.com", "role": "agent"}, want: 422},
+			{name: "short password", body: map[string]any{"email": "n@example.com", "role": "agent", "password": "short"}, want: 422},
+			{name: "bad email", body: map[string]any{"email": "not-an-email", "role": "agent", "password": "password123"}, want: 422},
+			{name: "bad role", body: map[string]any{"email": "n@example.com", "role": "god", "password": "password123"}, want: 422},
+			{name: "bad scope", body: map[string]any{"email": "n@example.com", "role": "agent", "scope": "all", "password": "password123"}, want: 422},
+			{name: "capacity", body: map[string]any{"email": "n@example.com", "role": "agent", "capacity": 5000, "password": "password123"}, want: 422},
+			{name: "department of another workspace", body: map[string]any{"email": "n@example.com", "role": "agent", "password": "password123",
+				"department_ids": []int64{w.otherDept}}, want: 422},
+			{name: "e-mail taken", body: map[string]any{"email": strings.ToUpper(f.AgentA.Email), "role": "agent", "password": "password123"}, want: 409},
+			{name: "department_ids as object", body: `{"department_ids":{"a":1}}`, want: 400},
+		}},
+		{route: "PATCH /api/v1/users/{id}", path: obj("users", w.user, ""), json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "bad role", body: map[string]any{"role": "root"}, want: 422},
+			{name: "bad email", body: map[string]any{"email": "x"}, want: 422},
+			{name: "negative capacity", body: map[string]any{"capacity": -1}, want: 422},
+			{name: "department of another workspace", body: map[string]any{"department_ids": []int64{f.Vendas.ID, w.otherDept}}, want: 422},
+			{name: "short password", body: map[string]any{"name": "Changed", "password": "short"}, want: 422},
+			{name: "e-mail taken", body: map[string]any{"email": f.AgentB.Email}, want: 409},
+			{name: "demote myself", path: obj("users", f.Admin.ID, ""), body: map[string]any{"role": "agent"}, want: 422},
+			{name: "deactivate myself", path: obj("users", f.Admin.ID, ""), body: map[string]any{"active": false}, want: 422},
+			{name: "user of another workspace", path: obj("users", w.otherUser, ""), body: map[string]any{"name": "x"}, want: 404},
+		}},
+		{route: "DELETE /api/v1/users/{id}", path: obj("users", w.user, ""), cases: []badCase{
+			{name: "myself", path: obj("users", f.Admin.ID, ""), want: 422},
+			{name: "user of another workspace", path: obj("users", w.otherUser, ""), want: 404},
+		}},
+		{route: "POST /api/v1/departments", path: "/api/v1/departments", json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "no name", body: map[string]any{}, want: 422},
+			{name: "long name", body: map[string]any{"name": long(101)}, want: 422},
+			{name: "name taken", body: map[string]any{"name": "Vendas"}, want: 409},
+		}},
+		{route: "PATCH /api/v1/departments/{id}", path: obj("departments", w.dept, ""), json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "blank name", body: map[string]any{"name": ""}, want: 422},
+			{name: "undefault the default", path: obj("departments", f.Vendas.ID, ""), body: map[string]any{"is_default": false}, want: 422},
+			{name: "name taken", body: map[string]any{"name": "Financeiro"}, want: 409},
+			{name: "other workspace", path: obj("departments", w.otherDept, ""), body: map[string]any{"name": "x"}, want: 404},
+		}},
+		{route: "DELETE /api/v1/departments/{id}", path: obj("departments", w.dept, ""), cases: []badCase{
+			{name: "the default", path: obj("departments", f.Vendas.ID, ""), want: 422},
+			{name: "in use", path: obj("departments", f.Financeiro.ID, ""), want: 409},
+			{name: "other workspace", path: obj("departments", w.otherDept, ""), want: 404},
+		}},
+		{route: "PUT /api/v1/departments/{id}/members", path: obj("departments", w.dept, "/members"), json: true, valid: map[string]any{"user_ids": []int64{}}, cases: []badCase{
+			{name: "no user_ids", body: map[string]any{}, want: 422},
+			{name: "user of another workspace", body: map[string]any{"user_ids": []int64{f.AgentA.ID, w.otherUser}}, want: 422},
+			{name: "unknown user", body: map[string]any{"user_ids": []int64{99999999}}, want: 422},
+			{name: "ids as strings", body: `{"user_ids":["1"]}`, want: 400},
+		}},
+		{route: "POST /api/v1/labels", path: "/api/v1/labels", json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "no name", body: map[string]any{"color": "#000000"}, want: 422},
+			{name: "bad color", body: map[string]any{"name": "x", "color": "red"}, want: 422},
+			{name: "name taken", body: map[string]any{"name": h.labelName(w.label)}, want: 409},
+		}},
+		{route: "PATCH /api/v1/labels/{id}", path: obj("labels", w.label, ""), json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "bad color", body: map[string]any{"color": "#12345"}, want: 422},
+			{name: "name taken", body: map[string]any{"name": h.labelName(w.label2)}, want: 409},
+			{name: "other workspace", path: obj("labels", w.otherLabel, ""), body: map[string]any{"name": "x"}, want: 404},
+		}},
+		{route: "DELETE /api/v1/labels/{id}", path: obj("labels", w.label, ""), cases: []badCase{
+			{name: "other workspace", path: obj("labels", w.otherLabel, ""), want: 404},
+		}},
+		{route: "POST /api/v1/quick-replies", path: "/api/v1/quick-replies", json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "missing content", body: map[string]any{"shortcut": "oi"}, want: 422},
+			{name: "bad shortcut", body: map[string]any{"shortcut": "com espaço", "content": "x"}, want: 422},
+			{name: "blank content", body: map[string]any{"shortcut": "oi", "content": "   "}, want: 422},
+		}},
+		{route: "PATCH /api/v1/quick-replies/{id}", path: obj("quick-replies", w.qr, ""), json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "long content", body: map[string]any{"content": long(5001)}, want: 422},
+			{name: "bad shortcut", body: map[string]any{"shortcut": "/"}, want: 422},
+		}},
+		{route: "DELETE /api/v1/quick-replies/{id}", path: obj("quick-replies", w.qr, "")},
+		{route: "POST /api/v1/closing-reasons", path: "/api/v1/closing-reasons", json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "no name", body: map[string]any{"active": true}, want: 422},
+		}},
+		{route: "PATCH /api/v1/closing-reasons/{id}", path: obj("closing-reasons", w.cr, ""), json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "active as string", body: `{"active":"no"}`, want: 400},
+			{name: "blank name", body: map[string]any{"name": ""}, want: 422},
+		}},
+		{route: "DELETE /api/v1/closing-reasons/{id}", path: obj("closing-reasons", w.cr, "")},
+		{route: "POST /api/v1/channels", path: "/api/v1/channels", json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "unknown kind", body: map[string]any{"kind": "sms", "name": "x"}, want: 422},
+			{name: "no name", body: map[string]any{"kind": "api"}, want: 422},
+			{name: "ftp callback", body: map[string]any{"kind": "api", "name": "x", "callback_url": "ftp://example.com/x"}, want: 422},
+			{name: "department of another workspace", body: map[string]any{"kind": "api", "name": "x", "department_id": w.otherDept}, want: 422},
+		}},
+		{route: "PATCH /api/v1/channels/{id}", path: obj("channels", w.channel, ""), json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "change kind", body: map[string]any{"kind": "api"}, want: 422},
+			{name: "script callback", body: map[string]any{"callback_url": "javascript:alert(1)"}, want: 422},
+			{name: "unknown department", body: map[string]any{"department_id": 99999999}, want: 422},
+		}},
+		{route: "DELETE /api/v1/channels/{id}", path: obj("channels", w.channel, "")},
+		{route: "POST /api/v1/channels/{id}/rotate-token", path: obj("channels", w.channel, "/rotate-token")},
+		{route: "POST /api/v1/contacts", path: "/api/v1/contacts", json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "nothing", body: map[string]any{}, want: 422},
+			{name: "letters in phone", body: map[string]any{"phone": "call me"}, want: 422},
+			{name: "bad email", body: map[string]any{"email": "a@"}, want: 422},
+			{name: "owner of another workspace", body: map[string]any{"name": "x", "owner_id": w.otherUser}, want: 422},
+			{name: "long name", body: map[string]any{"name": long(201)}, want: 422},
+			{name: "too many attributes", body: map[string]any{"name": "x", "attributes": manyKeys(101)}, want: 422},
+			{name: "attributes as list", body: `{"name":"x","attributes":[1]}`, want: 400},
+		}},
+		{route: "PATCH /api/v1/contacts/{id}", path: obj("contacts", w.contact, ""), json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "letters in phone", body: map[string]any{"phone": "abc"}, want: 422},
+			{name: "unknown owner", body: map[string]any{"owner_id": 99999999}, want: 422},
+			{name: "long notes", body: map[string]any{"notes": long(20001)}, want: 422},
+		}},
+		{route: "DELETE /api/v1/contacts/{id}", path: obj("contacts", w.contact, "")},
+		{route: "PUT /api/v1/contacts/{id}/labels/{labelID}", path: obj("contacts", w.contact, fmt.Sprintf("/labels/%d", w.label2)), cases: []badCase{
+			{name: "label of another workspace", path: obj("contacts", w.contact, fmt.Sprintf("/labels/%d", w.otherLabel)), want: 404},
+		}},
+		{route: "DELETE /api/v1/contacts/{id}/labels/{labelID}", path: obj("contacts", w.contact, fmt.Sprintf("/labels/%d", w.label))},
+		{route: "PATCH /api/v1/conversations/{id}", path: conv(w.queued, ""), json: true, valid: map[string]any{"priority": "high"}, cases: []badCase{
+			{name: "nothing to change", body: map[string]any{}, want: 422},
+			{name: "unknown priority", body: map[string]any{"priority": "critical"}, want: 422},
+			{name: "priority as number", body: `{"priority":3}`, want: 400},
+		}},
+		{route: "POST /api/v1/conversations/{id}/messages", path: conv(w.queued, "/messages"), json: true, valid: map[string]any{"kind": "note", "content": "x"}, cases: []badCase{
+			{name: "unknown kind", body: map[string]any{"kind": "shout", "content": "x"}, want: 422},
+			{name: "empty", body: map[string]any{"kind": "reply", "content": "  "}, want: 422},
+			{name: "too long", body: map[string]any{"kind": "reply", "content": long(20001)}, want: 422},
+			{name: "unknown attachment", body: map[string]any{"kind": "reply", "content": "x", "attachment_ids": []int64{99999999}}, want: 422},
+			{name: "eleven attachments", body: map[string]any{"kind": "reply", "attachment_ids": []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}}, want: 422},
+			{name: "reply to resolved", path: conv(w.resolved, "/messages"), body: map[string]any{"kind": "reply", "content": "x"}, want: 409},
+			{name: "content as number", body: `{"kind":"reply","content":5}`, want: 400},
+		}},
+		{route: "POST /api/v1/conversations/{id}/assign", path: conv(w.queued, "/assign"), json: true, valid: map[string]any{"assignee_id": f.AgentA.ID}, cases: []badCase{
+			{name: "no assignee", body: map[string]any{"assignee_id": 0}, want: 422},
+			{name: "user of another workspace", body: map[string]any{"assignee_id": f.Agent2.ID}, want: 422},
+			{name: "not a member of the department", body: map[string]any{"assignee_id": f.AgentB.ID}, want: 422},
+			{name: "resolved", path: conv(w.resolved, "/assign"), body: map[string]any{"assignee_id": f.AgentA.ID}, want: 409},
+		}},
+		{route: "POST /api/v1/conversations/{id}/transfer", path: conv(w.queued, "/transfer"), json: true, valid: map[string]any{"department_id": f.Financeiro.ID}, cases: []badCase{
+			{name: "no department", body: map[string]any{"department_id": 0}, want: 422},
+			{name: "department of another workspace", body: map[string]any{"department_id": f.Dept2.ID}, want: 422},
+			{name: "negative assignee", body: map[string]any{"department_id": f.Financeiro.ID, "assignee_id": -1}, want: 422},
+			{name: "assignee outside the department", body: map[string]any{"department_id": f.Financeiro.ID, "assignee_id": f.AgentA.ID}, want: 422},
+			{name: "resolved", path: conv(w.resolved, "/transfer"), body: map[string]any{"department_id": f.Financeiro.ID}, want: 409},
+		}},
+		{route: "POST /api/v1/conversations/{id}/return", path: conv(w.open, "/return"), cases: []badCase{
+			{name: "queued", path: conv(w.queued, "/return"), want: 409},
+			{name: "resolved", path: conv(w.resolved, "/return"), want: 409},
+		}},
+		{route: "POST /api/v1/conversations/{id}/snooze", path: conv(w.queued, "/snooze"), json: true, valid: map[string]any{"until": soon}, cases: []badCase{
+			{name: "no time", body: map[string]any{}, want: 422},
+			{name: "in the past", body: map[string]any{"until": time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)}, want: 422},
+			{name: "two years ahead", body: map[string]any{"until": time.Now().AddDate(2, 0, 0).UTC().Format(time.RFC3339)}, want: 422},
+			{name: "not a time", body: map[string]any{"until": "amanhã"}, want: 400},
+			{name: "resolved", path: conv(w.resolved, "/snooze"), body: map[string]any{"until": soon}, want: 409},
+		}},
+		{route: "POST /api/v1/conversations/{id}/unsnooze", path: conv(w.queued, "/unsnooze"), cases: []badCase{
+			{name: "not snoozed", want: 409},
+		}},
+		{route: "POST /api/v1/conversations/{id}/resolve", path: conv(w.resolved, "/resolve"), json: true, valid: map[string]any{}, optionalBody: true, cases: []badCase{
+			{name: "resolve twice", body: map[string]any{}, want: 409},
+			{name: "resolve twice without a body", body: nil, ctype: "-", want: 409},
+			{name: "negative reason", path: conv(w.queued, "/resolve"), body: map[string]any{"closing_reason_id": -1}, want: 422},
+			{name: "unknown reason", path: conv(w.queued, "/resolve"), body: map[string]any{"closing_reason_id": 99999999}, want: 422},
+		}},
+		{route: "POST /api/v1/conversations/{id}/reopen", path: conv(w.resolved, "/reopen"), cases: []badCase{
+			{name: "not resolved", path: conv(w.queued, "/reopen"), want: 409},
+			{name: "the customer has a newer open cycle", path: conv(w.resolvedTaken, "/reopen"), want: 409},
+		}},
+		{route: "PUT /api/v1/conversations/{id}/labels/{labelID}", path: conv(w.queued, fmt.Sprintf("/labels/%d", w.label2)), labelWant: 422, cases: []badCase{
+			{name: "label of another workspace", path: conv(w.queued, fmt.Sprintf("/labels/%d", w.otherLabel)), want: 422},
+			{name: "unknown label", path: conv(w.queued, "/labels/99999999"), want: 422},
+		}},
+		{route: "DELETE /api/v1/conversations/{id}/labels/{labelID}", path: conv(w.queued, fmt.Sprintf("/labels/%d", w.label)), labelWant: 422, cases: []badCase{
+			{name: "label of another workspace", path: conv(w.queued, fmt.Sprintf("/labels/%d", w.otherLabel)), want: 422},
+		}},
+		{route: "PUT /api/v1/conversations/{id}/star", path: conv(w.queued, "/star")},
+		{route: "DELETE /api/v1/conversations/{id}/star", path: conv(w.queued, "/star")},
+		{route: "POST /api/v1/conversations/{id}/typing", path: conv(w.queued, "/typing")},
+		{route: "PUT /api/v1/messages/{id}/labels/{labelID}", path: fmt.Sprintf("/api/v1/messages/%d/labels/%d", w.queued.MessageID, w.label), labelWant: 422, cases: []badCase{
+			{name: "label of another workspace", path: fmt.Sprintf("/api/v1/messages/%d/labels/%d", w.queued.MessageID, w.otherLabel), want: 422},
+		}},
+		{route: "DELETE /api/v1/messages/{id}/labels/{labelID}", path: fmt.Sprintf("/api/v1/messages/%d/labels/%d", w.queued.MessageID, w.label), labelWant: 422},
+		{route: "POST /api/v1/attachments", path: "/api/v1/attachments", cases: []badCase{
+			{name: "JSON instead of multipart", body: map[string]any{"file": "x"}, want: 400},
+			{name: "no body", body: nil, ctype: "-", want: 400},
+			{name: "no file part", body: "--b\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--b--\r\n", ctype: "multipart/form-data; boundary=b", want: 400},
+			{name: "truncated multipart", body: "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nabc", ctype: "multipart/form-data; boundary=b", want: 400},
+			multipartCase("file over the limit", "big.bin", make([]byte, 256<<10+1), 413),
+			multipartCase("no file name", "", []byte("x"), 422),
+			multipartCase("long file name", long(256), []byte("x"), 422),
+		}},
+	}
+}
+
+func multipartCase(name, filename string, content []byte, want int) badCase {
+	body, ctype := multipartFile("file", filename, content)
+	return badCase{name: name, body: body, ctype: ctype, want: want}
+}
+
+func manyKeys(n int) map[string]any {
+	m := map[string]any{}
+	for i := 0; i < n; i++ {
+		m[fmt.Sprintf("k%d", i)] = i
+	}
+	return m
+}
+
+func (h *testAPI) labelName(id int64) string {
+	h.t.Helper()
+	l, err := h.db.R().Label(context.Background(), h.fix.WS.ID, id)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return l.Name
+}
+
+// idVariants replaces each numeric path segment of the route's path, in
+// turn, with ids that name nothing.
+func idVariants(r badRoute) []badCase {
+	var out []badCase
+	segs := strings.Split(r.path, "/")
+	for i, s := range segs {
+		if s == "" || strings.Trim(s, "0123456789") != "" {
+			continue
+		}
+		for _, bad := range []string{"99999999", "0", "-1", "abc", "1e3", "9223372036854775808"} {
+			c := append([]string(nil), segs...)
+			c[i] = bad
+			want := http.StatusNotFound
+			// a well-formed but unknown label id is input, not the resource
+			if i > 0 && segs[i-1] == "labels" && r.labelWant != 0 && bad == "99999999" {
+				want = r.labelWant
+			}
+			out = append(out, badCase{name: fmt.Sprintf("segment %d = %s", i, bad), path: strings.Join(c, "/"), want: want})
+		}
+	}
+	return out
+}
+
+// genericJSONCases are the decoding failures every JSON endpoint must refuse.
+func genericJSONCases(r badRoute) []badCase {
+	limit := r.limit
+	if limit == 0 {
+		limit = 1 << 20
+	}
+	empty := badCase{name: "empty body", body: ``, want: 400}
+	if r.optionalBody {
+		empty.want = 0 // decided by the case list
+	}
+	cases := []badCase{
+		{name: "malformed JSON", body: `{"name":`, want: 400},
+		{name: "not an object", body: `[1,2,3]`, want: 400},
+		{name: "a string", body: `"hello"`, want: 400},
+		{name: "unknown field", body: `{"zz_not_a_field":1}`, want: 400},
+		{name: "trailing data", body: `{} {}`, want: 400},
+		{name: "oversized body", body: `{"name":"` + strings.Repeat("a", limit) + `"}`, want: 413},
+		{name: "text/plain", body: r.valid, ctype: "text/plain", want: 415},
+		{name: "form encoded", body: "name=x", ctype: "application/x-www-form-urlencoded", want: 415},
+		{name: "NUL in a string", body: `{"name":"a\u0000"}`, want: 400},
+	}
+	if empty.want != 0 {
+		cases = append(cases, empty)
+	}
+	return cases
+}
+
+func TestBadInputOnEveryWriteEndpoint(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		h := newTestAPI(t, engine, withoutRunner(), withMaxBlob(256<<10))
+		w := newBadWorld(h)
+		routes := badRoutes(h, w)
+
+		// every write route has a row
+		have := map[string]bool{}
+		for _, r := range routes {
+			have[r.route] = true
+		}
+		for _, r := range h.api.Routes() {
+			if !strings.HasPrefix(r, "GET ") && !have[r] {
+				t.Errorf("write route %q has no bad-input row", r)
+			}
+		}
+
+		total := 0
+		for _, r := range routes {
+			cases := r.cases
+			if r.json {
+				cases = append(genericJSONCases(r), cases...)
+			}
+			if strings.Contains(r.route, "{id}") {
+				cases = append(cases, idVariants(r)...)
+			}
+			total += len(cases)
+			t.Run(strings.ReplaceAll(r.route, "/", "_"), func(t *testing.T) {
+				outer := h.t
+				h.t = t
+				defer func() { h.t = outer }()
+				method := strings.SplitN(r.route, " ", 2)[0]
+				token := h.tokens[actAdmin]
+				switch r.actor {
+				case actAnon:
+					token = ""
+				case "channel":
+					token = h.fix.ChannelToken
+				}
+				run := func(c badCase) response {
+					path := c.path
+					if path == "" {
+						path = r.path
+					}
+					tok := token
+					if c.name == "no token" {
+						tok = ""
+					}
+					body := c.body
+					if body == nil && c.want == 404 && r.json {
+						body = r.valid // so that only the id is wrong
+					}
+					return h.send(request{method: method, path: path, token: tok, body: body, contentType: c.ctype})
+				}
+				before := h.snapshot()
+				for _, c := range cases {
+					got := run(c)
+					if got.status != c.want {
+						t.Errorf("%s: got %s, want %d", c.name, got, c.want)
+						continue
+					}
+					assertErrorEnvelope(t, got, c.name)
+				}
+				if d := before.diff(h.snapshot()); len(d) > 0 {
+					// find the culprit
+					for _, c := range cases {
+						b := h.snapshot()
+						run(c)
+						if d := b.diff(h.snapshot()); len(d) > 0 {
+							t.Errorf("%s changed the database: %v", c.name, d)
+						}
+					}
+					t.Errorf("bad requests changed the database: %v", d)
+				}
+			})
+		}
+		t.Logf("%s: %d bad requests over %d write routes", engine, total, len(routes))
+	})
+}
+
+// TestTextWithNUL: JSON may carry U+0000, which PostgreSQL text cannot
+// store; it must be a client error on both engines, never a 500.
+func TestTextWithNUL(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		h := newTestAPI(t, engine, withoutRunner())
+		conv := h.newConvWith(tgtVendas, stQueued, false)
+		before := h.snapshot()
+		for _, c := range []struct {
+			name, method, path, token string
+			body                      string
+		}{
+			{"inbound text", "POST", "/api/v1/channels/api/messages", h.fix.ChannelToken, `{"contact":{"id":"c1"},"text":"a\u0000b"}`},
+			{"inbound contact name", "POST", "/api/v1/channels/api/messages", h.fix.ChannelToken, `{"contact":{"id":"c1","name":"A\u0000"},"text":"oi"}`},
+			{"inbound contact id", "POST", "/api/v1/channels/api/messages", h.fix.ChannelToken, `{"contact":{"id":"c\u0000"},"text":"oi"}`},
+			{"inbound message id", "POST", "/api/v1/channels/api/messages", h.fix.ChannelToken, `{"message_id":"m\u0000","contact":{"id":"c1"},"text":"oi"}`},
+			{"reply", "POST", fmt.Sprintf("/api/v1/conversations/%d/messages", conv.ID), h.tokens[actAgentA], `{"kind":"reply","content":"a\u0000b"}`},
+			{"contact", "POST", "/api/v1/contacts", h.tokens[actAgentA], `{"name":"a\u0000b"}`},
+			{"label", "POST", "/api/v1/labels", h.tokens[actAdmin], `{"name":"a\u0000b"}`},
+			{"token", "POST", "/api/v1/tokens", h.tokens[actAdmin], `{"name":"a\u0000b"}`},
+		} {
+			r := h.do(c.method, c.path, c.token, c.body)
+			if r.status != http.StatusBadRequest && r.status != http.StatusUnprocessableEntity {
+				t.Errorf("%s with NUL: got %s, want 400 or 422", c.name, r)
+			}
+			assertErrorEnvelope(t, r, c.name)
+		}
+		if d := before.diff(h.snapshot()); len(d) > 0 {
+			t.Errorf("NUL requests changed the database: %v", d)
+		}
+	})
+}
