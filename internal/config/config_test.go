@@ -1,0 +1,77 @@
+package config
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoad(t *testing.T) {
+	cases := []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		check   func(Config) bool
+		wantErr string
+	}{
+		{"defaults", nil, nil, func(c Config) bool {
+			return c.Addr == ":8080" && c.DataDir == "./data" && c.BaseURL == "http://localhost:8080" && c.Workers == 8 &&
+				c.MaxAttachmentBytes == 25<<20 && c.JobLease == 2*time.Minute && !c.CookieSecure
+		}, ""},
+		{"env", map[string]string{"ATENDE_ADDR": "127.0.0.1:9000", "ATENDE_DATA_DIR": "/x", "ATENDE_DATABASE_URL": "postgres://h/db",
+			"ATENDE_NATS_URL": "nats://n:4222", "ATENDE_BASE_URL": "https://atende.example.com/", "ATENDE_JOB_LEASE": "5s"}, nil,
+			func(c Config) bool {
+				return c.Addr == "127.0.0.1:9000" && c.DataDir == "/x" && c.DatabaseURL == "postgres://h/db" && c.NATSURL == "nats://n:4222" &&
+					c.BaseURL == "https://atende.example.com" && c.CookieSecure && c.JobLease == 5*time.Second
+			}, ""},
+		{"flags win", map[string]string{"ATENDE_ADDR": ":1"}, []string{"--addr", ":2", "--data", "/d"}, func(c Config) bool {
+			return c.Addr == ":2" && c.DataDir == "/d" && c.BaseURL == "http://localhost:2"
+		}, ""},
+		{"bad size", map[string]string{"ATENDE_MAX_ATTACHMENT_BYTES": "-1"}, nil, nil, "ATENDE_MAX_ATTACHMENT_BYTES"},
+		{"bad workers", map[string]string{"ATENDE_WORKERS": "x"}, nil, nil, "ATENDE_WORKERS"},
+		{"bad lease", map[string]string{"ATENDE_JOB_LEASE": "soon"}, nil, nil, "ATENDE_JOB_LEASE"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("t", flag.ContinueOnError)
+			c, err := Load(fs, tc.args, envOf(tc.env))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("got %v, want error about %s", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || !tc.check(c) {
+				t.Fatalf("got %+v, %v", c, err)
+			}
+		})
+	}
+}
+
+func TestEnsureSecretKeyIsStable(t *testing.T) {
+	dir := t.TempDir()
+	c := Config{DataDir: dir}
+	if err := c.EnsureSecretKey(); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.SecretKey) != 64 {
+		t.Fatalf("key %q", c.SecretKey)
+	}
+	st, err := os.Stat(filepath.Join(dir, "secret.key"))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", st, err)
+	}
+	again := Config{DataDir: dir}
+	if err := again.EnsureSecretKey(); err != nil || again.SecretKey != c.SecretKey {
+		t.Fatalf("second start got a different key: %v", err)
+	}
+	set := Config{DataDir: t.TempDir(), SecretKey: "from-env"}
+	if err := set.EnsureSecretKey(); err != nil || set.SecretKey != "from-env" {
+		t.Fatal("configured key replaced")
+	}
+}
