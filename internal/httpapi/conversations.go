@@ -189,12 +189,10 @@ func (s *Server) getConversation(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) writeConversation(w http.ResponseWriter, r *http.Request, status int, c store.Conversation) error {
-	{ // always reload: the service returns conversations without their labels and the viewer's star
-		// reload so the answer carries labels, star and contact name
-		fresh, err := s.DB.R().Conversation(r.Context(), viewer(r), c.ID)
-		if err == nil {
-			c = fresh
-		}
+	// reload: the answer carries the viewer's star, which the service's
+	// result (shared with realtime events) does not
+	if fresh, err := s.DB.R().Conversation(r.Context(), viewer(r), c.ID); err == nil {
+		c = fresh
 	}
 	view, err := s.Conversations.View(r.Context(), c)
 	if err != nil {
