@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -64,14 +65,30 @@ func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request) error 
 	}
 }
 
-// removeBlobs deletes the files of erased attachments. A failure leaves an
-// unreachable file (its row is gone), so it is logged, not returned.
-func (s *Server) removeBlobs(keys []string) {
+// eraseWithFiles deletes the object named by the path's id with del, which
+// returns the storage keys of the attachments that went with it, and removes
+// those files after commit. A failed file removal leaves an unreachable file
+// (its row is gone), so it is logged, not returned.
+func (s *Server) eraseWithFiles(w http.ResponseWriter, r *http.Request, del func(q store.Q, ctx context.Context, ws, id int64) ([]string, error)) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var keys []string
+	err = s.DB.Tx(r.Context(), func(q store.Q) error {
+		keys, err = del(q, r.Context(), viewer(r).WorkspaceID, id)
+		return err
+	})
+	if err != nil {
+		return err
+	}
 	for _, k := range keys {
 		if err := s.Blobs.Remove(k); err != nil {
 			s.log.Warn("http: remove attachment file", "key", k, "err", err)
 		}
 	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // getAttachment streams a file to a user who may see its conversation.

@@ -165,21 +165,7 @@ func (s *Server) patchContact(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var keys []string
-	err = s.DB.Tx(r.Context(), func(q store.Q) error {
-		keys, err = q.DeleteContact(r.Context(), viewer(r).WorkspaceID, id)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	s.removeBlobs(keys)
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return s.eraseWithFiles(w, r, store.Q.DeleteContact)
 }
 
 func (s *Server) contactLabel(on bool) func(w http.ResponseWriter, r *http.Request) error {

@@ -852,21 +852,7 @@ func (s *Server) patchChannel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteChannel(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var keys []string
-	err = s.DB.Tx(r.Context(), func(q store.Q) error {
-		keys, err = q.DeleteChannel(r.Context(), viewer(r).WorkspaceID, id)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	s.removeBlobs(keys)
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return s.eraseWithFiles(w, r, store.Q.DeleteChannel)
 }
 
 func (s *Server) rotateChannelToken(w http.ResponseWriter, r *http.Request) error {
