@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"strconv"
@@ -463,27 +464,7 @@ func (q Q) ListConversations(ctx context.Context, v access.Viewer, f ListFilter)
 	if err != nil {
 		return page, fmt.Errorf("store: list conversations: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		c, err := scanConversation(rows)
-		if err != nil {
-			return page, err
-		}
-		page.Items = append(page.Items, c)
-	}
-	if err := rows.Err(); err != nil {
-		return page, err
-	}
-	if len(page.Items) > f.Limit {
-		page.Items = page.Items[:f.Limit]
-		last := page.Items[f.Limit-1]
-		page.NextCursor = cursor{sortKey(last, col), last.ID}.String()
-	}
-	ptrs := make([]*Conversation, len(page.Items))
-	for i := range page.Items {
-		ptrs[i] = &page.Items[i]
-	}
-	return page, q.decorate(ctx, v.UserID, ptrs)
+	return q.pageOf(ctx, rows, v.UserID, f.Limit, col)
 }
 
 // listStarred pages through the viewer's starred conversations. Stars are
@@ -526,28 +507,7 @@ func (q Q) listStarred(ctx context.Context, v access.Viewer, f ListFilter, statu
 	if err != nil {
 		return ConversationPage{}, fmt.Errorf("store: list starred: %w", err)
 	}
-	defer rows.Close()
-	page := ConversationPage{Items: []Conversation{}}
-	for rows.Next() {
-		c, err := scanConversation(rows)
-		if err != nil {
-			return page, err
-		}
-		page.Items = append(page.Items, c)
-	}
-	if err := rows.Err(); err != nil {
-		return page, err
-	}
-	if len(page.Items) > f.Limit {
-		page.Items = page.Items[:f.Limit]
-		last := page.Items[f.Limit-1]
-		page.NextCursor = cursor{sortKey(last, col), last.ID}.String()
-	}
-	ptrs := make([]*Conversation, len(page.Items))
-	for i := range page.Items {
-		ptrs[i] = &page.Items[i]
-	}
-	return page, q.decorate(ctx, v.UserID, ptrs)
+	return q.pageOf(ctx, rows, v.UserID, f.Limit, col)
 }
 
 func validStatus(s string) bool {
@@ -687,4 +647,32 @@ func (q Q) IsMember(ctx context.Context, ws, userID, departmentID int64) (bool, 
 	err := q.queryRow(ctx, `SELECT count(*) FROM department_members m JOIN users u ON u.id = m.user_id
 		WHERE m.user_id = $1 AND m.department_id = $2 AND u.workspace_id = $3 AND u.active = 1`, userID, departmentID, ws).Scan(&n)
 	return n > 0, mapErr(err)
+}
+
+// pageOf reads up to limit conversations from rows (which hold limit+1 when
+// a further page exists), sets the next cursor on the sort column col, and
+// fills labels and the user's stars.
+func (q Q) pageOf(ctx context.Context, rows *sql.Rows, userID int64, limit int, col string) (ConversationPage, error) {
+	defer rows.Close()
+	page := ConversationPage{Items: []Conversation{}}
+	for rows.Next() {
+		c, err := scanConversation(rows)
+		if err != nil {
+			return page, err
+		}
+		page.Items = append(page.Items, c)
+	}
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	if len(page.Items) > limit {
+		page.Items = page.Items[:limit]
+		last := page.Items[limit-1]
+		page.NextCursor = cursor{sortKey(last, col), last.ID}.String()
+	}
+	ptrs := make([]*Conversation, len(page.Items))
+	for i := range page.Items {
+		ptrs[i] = &page.Items[i]
+	}
+	return page, q.decorate(ctx, userID, ptrs)
 }
