@@ -35,7 +35,9 @@ unit:
 # Each fuzz target runs a few seconds inside `make test`; `make fuzz` runs them longer.
 FUZZ_TARGETS := \
 	./internal/channel/apichannel:FuzzParseInbound \
-	./internal/channel/apichannel:FuzzParseStatus
+	./internal/channel/apichannel:FuzzParseStatus \
+	./internal/httpapi:FuzzInboundEndpoint \
+	./internal/blob:FuzzSave
 
 fuzz-short:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
@@ -48,3 +50,34 @@ fuzz:
 
 clean:
 	rm -rf bin
+
+## bench: Go benchmarks of the store and Receive, then a mid-size load run
+## (100k conversations / 1M messages on SQLite, every phase); see BENCHMARKS.md.
+## bench-full: the same load run at 1M conversations / 10M messages.
+## seed: only seed (SEED_DIR, SEED_CONVERSATIONS, SEED_MESSAGES).
+.PHONY: bench-full seed bench-tool
+BENCH_DIR       ?= /tmp/atende-bench
+BENCHTIME       ?= 2000x
+LOAD_FLAGS      ?= --runs 3 --duration 10s
+SEED_DIR        ?= $(BENCH_DIR)/seed
+SEED_CONVERSATIONS ?= 100000
+SEED_MESSAGES   ?= 1000000
+
+bench-tool:
+	$(GO) build -o bin/atende-bench ./cmd/atende-bench
+
+bench: build bench-tool
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -short -timeout 20m ./internal/store/ ./internal/conversation/
+	rm -rf $(BENCH_DIR)/100k
+	./bin/atende-bench seed --data $(BENCH_DIR)/100k --conversations 100000 --messages 1000000
+	./bin/atende-bench load --data $(BENCH_DIR)/100k --phases idle,inbox,search,inbound,ws-latency $(LOAD_FLAGS)
+
+bench-full: build bench-tool
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 30m ./internal/store/ ./internal/conversation/
+	rm -rf $(BENCH_DIR)/1m
+	./bin/atende-bench seed --data $(BENCH_DIR)/1m --conversations 1000000 --messages 10000000
+	./bin/atende-bench load --data $(BENCH_DIR)/1m --phases idle,inbox,search,inbound,ws-latency $(LOAD_FLAGS)
+
+seed: build bench-tool
+	rm -rf $(SEED_DIR)
+	./bin/atende-bench seed --data $(SEED_DIR) --conversations $(SEED_CONVERSATIONS) --messages $(SEED_MESSAGES)
