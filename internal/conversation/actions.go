@@ -25,13 +25,14 @@ func (s *Service) act(ctx context.Context, v access.Viewer, id int64, fn step) (
 			return err
 		}
 		chg.prevDept, chg.prevUser = c.Dept(), c.Assignee()
+		before := c
 		now := s.nowMS()
 		msgs, err := fn(q, &c, now)
 		if err != nil {
 			return err
 		}
 		c.UpdatedAt = now
-		if err := q.SaveConversation(ctx, c); err != nil {
+		if err := q.SaveConversation(ctx, before, c); err != nil {
 			return err
 		}
 		if err := q.WithLabels(ctx, &c); err != nil {

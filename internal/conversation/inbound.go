@@ -102,7 +102,12 @@ func (s *Service) receiveTx(ctx context.Context, ch store.Channel, w store.Works
 			return err
 		}
 
+		lastPreview := preview(in.Text)
+		if in.Text == "" && in.Attachment != nil {
+			lastPreview = "📎 " + in.Attachment.Filename
+		}
 		c, err := q.UnresolvedConversation(ctx, contactID, ch.ID)
+		before := c
 		var events []store.Message
 		switch {
 		case err == nil:
@@ -116,7 +121,7 @@ func (s *Service) receiveTx(ctx context.Context, ch store.Channel, w store.Works
 		case errors.Is(err, store.ErrNotFound):
 			last, lerr := q.LastResolvedConversation(ctx, contactID, ch.ID)
 			if lerr == nil && w.ReopenWindowS > 0 && last.ResolvedAt != nil && now-*last.ResolvedAt < w.ReopenWindowS*1000 {
-				c = last
+				c, before = last, last
 				chg.prevDept, chg.prevUser = c.Dept(), c.Assignee()
 				if err := q.WithLabels(ctx, &c); err != nil {
 					return err
@@ -125,10 +130,11 @@ func (s *Service) receiveTx(ctx context.Context, ch store.Channel, w store.Works
 			} else if lerr != nil && !errors.Is(lerr, store.ErrNotFound) {
 				return lerr
 			} else {
-				c, err = s.openCycle(ctx, q, ch, contactID, now)
+				c, err = s.openCycle(ctx, q, ch, contactID, now, lastPreview)
 				if err != nil {
 					return err
 				}
+				before = c
 				chg.created = true
 				events = append(events, eventMessage(c, now, store.SenderSystem, 0, store.Event{Type: "created", To: c.Status, Department: c.DepartmentID}))
 			}
@@ -164,15 +170,12 @@ func (s *Service) receiveTx(ctx context.Context, ch store.Channel, w store.Works
 			msg.Attachments = append(msg.Attachments, at)
 		}
 		c.LastMessageAt = now
-		c.LastPreview = preview(in.Text)
-		if in.Text == "" && in.Attachment != nil {
-			c.LastPreview = "📎 " + in.Attachment.Filename
-		}
+		c.LastPreview = lastPreview
 		if !c.Waiting() {
 			c.WaitingSince = now
 		}
 		c.UpdatedAt = now
-		if err := q.SaveConversation(ctx, c); err != nil {
+		if err := q.SaveConversation(ctx, before, c); err != nil {
 			return err
 		}
 		res.Message, res.Conversation = msg, c
@@ -185,7 +188,7 @@ func (s *Service) receiveTx(ctx context.Context, ch store.Channel, w store.Works
 
 // openCycle creates a new conversation routed to the channel's department or
 // the workspace's default one, waiting in its queue.
-func (s *Service) openCycle(ctx context.Context, q store.Q, ch store.Channel, contactID, now int64) (store.Conversation, error) {
+func (s *Service) openCycle(ctx context.Context, q store.Q, ch store.Channel, contactID, now int64, lastPreview string) (store.Conversation, error) {
 	dept := ch.DepartmentID
 	if dept == nil {
 		def, err := q.DefaultDepartmentID(ctx, ch.WorkspaceID)
@@ -197,7 +200,7 @@ func (s *Service) openCycle(ctx context.Context, q store.Q, ch store.Channel, co
 		}
 	}
 	c := store.Conversation{WorkspaceID: ch.WorkspaceID, ContactID: contactID, ChannelID: ch.ID, DepartmentID: dept, Status: store.StatusQueued,
-		Priority: "none", LastMessageAt: now, WaitingSince: store.NotWaiting, OpenedAt: now, CreatedAt: now, UpdatedAt: now}
+		Priority: "none", LastMessageAt: now, LastPreview: lastPreview, WaitingSince: now, OpenedAt: now, CreatedAt: now, UpdatedAt: now}
 	id, err := q.InsertConversation(ctx, c)
 	if err != nil {
 		return c, err

@@ -46,6 +46,7 @@ func (s *Service) Send(ctx context.Context, v access.Viewer, id int64, out Outgo
 			return err
 		}
 		chg.prevDept, chg.prevUser = c.Dept(), c.Assignee()
+		before := c
 		now := s.nowMS()
 		m := store.Message{WorkspaceID: c.WorkspaceID, ConversationID: c.ID, Kind: store.KindText, Direction: store.DirOut,
 			SenderType: store.SenderUser, SenderID: &v.UserID, Content: out.Content, ChannelID: c.ChannelID, Status: store.DeliveryPending, CreatedAt: now}
@@ -86,7 +87,7 @@ func (s *Service) Send(ctx context.Context, v access.Viewer, id int64, out Outgo
 			chg.jobs = true
 		}
 		c.UpdatedAt = now
-		if err := q.SaveConversation(ctx, c); err != nil {
+		if err := q.SaveConversation(ctx, before, c); err != nil {
 			return err
 		}
 		if len(out.AttachmentIDs) > 0 {

@@ -239,9 +239,10 @@ func backdateWaiting(ctx context.Context, db *store.DB, ws int64) error {
 			if !c.Waiting() {
 				continue
 			}
+			before := c
 			c.WaitingSince -= int64(i*4) * int64(time.Minute/time.Millisecond)
 			c.OpenedAt = min(c.OpenedAt, c.WaitingSince)
-			if err := q.SaveConversation(ctx, c); err != nil {
+			if err := q.SaveConversation(ctx, before, c); err != nil {
 				return err
 			}
 		}

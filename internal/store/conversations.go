@@ -175,16 +175,45 @@ func (q Q) InsertConversation(ctx context.Context, c Conversation) (int64, error
 	return id, nil
 }
 
-// SaveConversation writes every mutable field of c.
-func (q Q) SaveConversation(ctx context.Context, c Conversation) error {
-	res, err := q.exec(ctx, `UPDATE conversations SET department_id = $3, assignee_id = $4, status = $5, priority = $6, automation_paused = $7,
-		assignee_replied = $8, last_message_at = $9, last_preview = $10, waiting_since = $11, opened_at = $12, first_reply_at = $13,
-		resolved_at = $14, snoozed_until = $15, closing_reason_id = $16, updated_at = $17
-		WHERE id = $1 AND workspace_id = $2`,
-		c.ID, c.WorkspaceID, c.DepartmentID, c.AssigneeID, c.Status, c.Priority, boolInt(c.AutomationPaused),
-		boolInt(c.AssigneeReplied), c.LastMessageAt, c.LastPreview, c.WaitingSince, c.OpenedAt, c.FirstReplyAt,
-		c.ResolvedAt, c.SnoozedUntil, c.ClosingReasonID, c.UpdatedAt)
+// SaveConversation writes the mutable fields of c that differ from before
+// (the row as read). Writing only what changed matters: every column in the
+// SET list makes SQLite rewrite each index holding it, and the inbox views
+// keep nine indexes on conversations.
+func (q Q) SaveConversation(ctx context.Context, before, c Conversation) error {
+	var a sqlArgs
+	var set []string
+	col := func(name string, changed bool, v any) {
+		if changed {
+			set = append(set, name+" = "+a.add(v))
+		}
+	}
+	col("department_id", !eqPtr(before.DepartmentID, c.DepartmentID), c.DepartmentID)
+	col("assignee_id", !eqPtr(before.AssigneeID, c.AssigneeID), c.AssigneeID)
+	col("status", before.Status != c.Status, c.Status)
+	col("priority", before.Priority != c.Priority, c.Priority)
+	col("automation_paused", before.AutomationPaused != c.AutomationPaused, boolInt(c.AutomationPaused))
+	col("assignee_replied", before.AssigneeReplied != c.AssigneeReplied, boolInt(c.AssigneeReplied))
+	col("last_message_at", before.LastMessageAt != c.LastMessageAt, c.LastMessageAt)
+	col("last_preview", before.LastPreview != c.LastPreview, c.LastPreview)
+	col("waiting_since", before.WaitingSince != c.WaitingSince, c.WaitingSince)
+	col("opened_at", before.OpenedAt != c.OpenedAt, c.OpenedAt)
+	col("first_reply_at", !eqPtr(before.FirstReplyAt, c.FirstReplyAt), c.FirstReplyAt)
+	col("resolved_at", !eqPtr(before.ResolvedAt, c.ResolvedAt), c.ResolvedAt)
+	col("snoozed_until", !eqPtr(before.SnoozedUntil, c.SnoozedUntil), c.SnoozedUntil)
+	col("closing_reason_id", !eqPtr(before.ClosingReasonID, c.ClosingReasonID), c.ClosingReasonID)
+	if len(set) == 0 {
+		return nil
+	}
+	col("updated_at", true, c.UpdatedAt)
+	res, err := q.exec(ctx, `UPDATE conversations SET `+strings.Join(set, ", ")+` WHERE id = `+a.add(c.ID)+` AND workspace_id = `+a.add(c.WorkspaceID), a...)
 	return affected(res, err, "save conversation", c.ID)
+}
+
+func eqPtr(a, b *int64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
 }
 
 // WithLabels fills a conversation's labels (events broadcast to many users

@@ -579,8 +579,9 @@ func TestConversationInvariants(t *testing.T) {
 		// Resolved conversations do not count; a new cycle may start.
 		c1, err := q.LockConversation(ctx, f.WS.ID, id1)
 		ok(t, err, "LockConversation")
+		before := c1
 		c1.Status, c1.ResolvedAt = store.StatusResolved, &now
-		ok(t, q.SaveConversation(ctx, c1), "SaveConversation")
+		ok(t, q.SaveConversation(ctx, before, c1), "SaveConversation")
 		id2, err := q.InsertConversation(ctx, base)
 		ok(t, err, "new cycle after resolve")
 		c2, err := q.UnresolvedConversation(ctx, ct.ID, f.Channel.ID)
@@ -594,10 +595,12 @@ func TestConversationInvariants(t *testing.T) {
 			t.Fatalf("LastResolvedConversation = %d, want %d", last.ID, id1)
 		}
 		// Reopening the resolved one while another is unresolved breaks the invariant.
+		resolved := c1
 		c1.Status, c1.ResolvedAt = store.StatusQueued, nil
-		wantErr(t, q.SaveConversation(ctx, c1), store.ErrConflict, "reopen beside an unresolved conversation")
+		wantErr(t, q.SaveConversation(ctx, resolved, c1), store.ErrConflict, "reopen beside an unresolved conversation")
 		c1.WorkspaceID = f.WS2.ID
-		wantErr(t, q.SaveConversation(ctx, c1), store.ErrNotFound, "save across workspaces")
+		wantErr(t, q.SaveConversation(ctx, resolved, c1), store.ErrNotFound, "save across workspaces")
+		ok(t, q.SaveConversation(ctx, resolved, resolved), "saving nothing changed is a no-op")
 		_, err = q.LockConversation(ctx, f.WS2.ID, id1)
 		wantErr(t, err, store.ErrNotFound, "lock across workspaces")
 
