@@ -35,9 +35,6 @@ func (s *Service) act(ctx context.Context, v access.Viewer, id int64, fn step) (
 		if err := q.SaveConversation(ctx, before, c); err != nil {
 			return err
 		}
-		if err := q.WithLabels(ctx, &c); err != nil {
-			return err
-		}
 		for _, m := range msgs {
 			saved, err := q.InsertMessage(ctx, m)
 			if err != nil {

@@ -53,6 +53,8 @@ type Service struct {
 	log  *slog.Logger
 	now  func() time.Time
 
+	batch batcher
+
 	mu        sync.Mutex
 	wsCache   map[int64]cachedWorkspace
 	countsDue map[int64]bool
@@ -186,6 +188,10 @@ func (s *Service) publish(ctx context.Context, ch change) {
 		data, _ := json.Marshal(m)
 		_ = s.bus.Publish(ctx, events.Event{Type: events.MessageCreated, WorkspaceID: c.WorkspaceID, ConversationID: c.ID,
 			DepartmentID: c.Dept(), AssigneeID: c.Assignee(), Data: data})
+	}
+	// labels are read after commit, on the read pool, to keep the writer short
+	if err := s.db.R().WithLabels(ctx, &c); err != nil {
+		s.log.Error("conversation: labels for event", "conversation", c.ID, "err", err)
 	}
 	view, err := s.View(ctx, c)
 	if err != nil {

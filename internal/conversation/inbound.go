@@ -50,13 +50,20 @@ func (s *Service) Receive(ctx context.Context, ch store.Channel, in Inbound) (In
 	}
 	var res InboundResult
 	var chg change
-	// A concurrent first message from the same new contact can lose the race
-	// on the identity or unresolved-conversation constraints; the retry then
-	// finds what the winner created.
-	for attempt := 0; ; attempt++ {
-		res, chg, err = s.receiveTx(ctx, ch, w, in)
-		if err == nil || !errors.Is(err, store.ErrConflict) || attempt == 3 {
-			break
+	if s.db.Dialect() == store.SQLite {
+		res, chg, err = s.batch.receive(ctx, s, ch, w, in)
+	} else {
+		// A concurrent first message from the same new contact can lose the
+		// race on the identity or unresolved-conversation constraints; the
+		// retry then finds what the winner created.
+		for attempt := 0; ; attempt++ {
+			err = s.db.Tx(ctx, func(q store.Q) error {
+				res, chg, err = s.receiveIn(ctx, q, ch, w, in, true)
+				return err
+			})
+			if err == nil || !errors.Is(err, store.ErrConflict) || attempt == 3 {
+				break
+			}
 		}
 	}
 	if err != nil {
@@ -68,16 +75,19 @@ func (s *Service) Receive(ctx context.Context, ch store.Channel, in Inbound) (In
 	return res, nil
 }
 
-func (s *Service) receiveTx(ctx context.Context, ch store.Channel, w store.Workspace, in Inbound) (InboundResult, change, error) {
+// receiveIn does the work of Receive inside the transaction q. With
+// lookFirst it looks for an earlier copy of the message before writing;
+// without, a repeated external id fails the message insert with
+// store.ErrConflict and the caller (inside a savepoint) calls duplicateOf.
+func (s *Service) receiveIn(ctx context.Context, q store.Q, ch store.Channel, w store.Workspace, in Inbound, lookFirst bool) (InboundResult, change, error) {
 	var res InboundResult
 	var chg change
-	err := s.db.Tx(ctx, func(q store.Q) error {
-		if in.ExternalID != "" {
-			m, err := q.MessageByExternalID(ctx, ch.ID, in.ExternalID)
+	err := func() error {
+		if in.ExternalID != "" && lookFirst {
+			r, err := duplicateOf(ctx, q, ch, in)
 			if err == nil {
-				res.Message, res.Duplicate = m, true
-				res.Conversation, err = q.LockConversation(ctx, ch.WorkspaceID, m.ConversationID)
-				return err
+				res = r
+				return nil
 			}
 			if !errors.Is(err, store.ErrNotFound) {
 				return err
@@ -112,9 +122,6 @@ func (s *Service) receiveTx(ctx context.Context, ch store.Channel, w store.Works
 		switch {
 		case err == nil:
 			chg.prevDept, chg.prevUser = c.Dept(), c.Assignee()
-			if err := q.WithLabels(ctx, &c); err != nil {
-				return err
-			}
 			if c.Status == store.StatusSnoozed {
 				events = append(events, s.wake(&c, now, "customer_message"))
 			}
@@ -123,9 +130,6 @@ func (s *Service) receiveTx(ctx context.Context, ch store.Channel, w store.Works
 			if lerr == nil && w.ReopenWindowS > 0 && last.ResolvedAt != nil && now-*last.ResolvedAt < w.ReopenWindowS*1000 {
 				c, before = last, last
 				chg.prevDept, chg.prevUser = c.Dept(), c.Assignee()
-				if err := q.WithLabels(ctx, &c); err != nil {
-					return err
-				}
 				events = append(events, s.reopen(&c, now, store.SenderContact, 0))
 			} else if lerr != nil && !errors.Is(lerr, store.ErrNotFound) {
 				return lerr
@@ -182,8 +186,18 @@ func (s *Service) receiveTx(ctx context.Context, ch store.Channel, w store.Works
 		chg.conv = c
 		chg.messages = append(events, msg)
 		return nil
-	})
+	}()
 	return res, chg, err
+}
+
+// duplicateOf answers a message whose external id was stored before.
+func duplicateOf(ctx context.Context, q store.Q, ch store.Channel, in Inbound) (InboundResult, error) {
+	m, err := q.MessageByExternalID(ctx, ch.ID, in.ExternalID)
+	if err != nil {
+		return InboundResult{}, err
+	}
+	c, err := q.LockConversation(ctx, ch.WorkspaceID, m.ConversationID)
+	return InboundResult{Message: m, Conversation: c, Duplicate: true}, err
 }
 
 // openCycle creates a new conversation routed to the channel's department or

@@ -53,6 +53,10 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	dialect Dialect
+	// prepared statements per pool, so hot queries skip SQL compilation
+	writeStmts, readStmts *stmtCache
+	// stopCheckpoints ends the SQLite checkpointer.
+	stopCheckpoints func()
 }
 
 // Open connects to databaseURL, or to SQLite in dataDir when it is empty.
@@ -86,7 +90,11 @@ func redact(u string) string {
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
 		"&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)"
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	// The writer never checkpoints inside a commit (wal_autocheckpoint=0):
+	// a checkpoint syncs the database file, and doing it in the request
+	// path stalled inbound messages for hundreds of milliseconds. A
+	// background checkpointer does it instead (see checkpoints).
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
@@ -100,10 +108,24 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	db := &DB{write: w, read: r, dialect: SQLite}
+	db := &DB{write: w, read: r, dialect: SQLite, writeStmts: newStmtCache(w), readStmts: newStmtCache(r)}
 	if err := w.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: ping sqlite %s: %w", path, err)
+	}
+	c, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	c.SetMaxOpenConns(1)
+	cctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { checkpoints(cctx, c); close(done) }()
+	db.stopCheckpoints = func() {
+		stop()
+		<-done
+		c.Close()
 	}
 	return db, nil
 }
@@ -120,7 +142,8 @@ func openPostgres(ctx context.Context, u string) (*DB, error) {
 		p.Close()
 		return nil, fmt.Errorf("store: ping postgres %s: %w", redact(u), err)
 	}
-	return &DB{write: p, read: p, dialect: Postgres}, nil
+	stmts := newStmtCache(p)
+	return &DB{write: p, read: p, dialect: Postgres, writeStmts: stmts, readStmts: stmts}, nil
 }
 
 // Dialect tells which engine this is.
@@ -128,6 +151,13 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	if db.stopCheckpoints != nil {
+		db.stopCheckpoints()
+	}
+	db.writeStmts.close()
+	if db.readStmts != db.writeStmts {
+		db.readStmts.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -139,10 +169,10 @@ func (db *DB) Close() error {
 func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
 
 // R returns a query handle on the read pool.
-func (db *DB) R() Q { return Q{ex: db.read, d: db.dialect} }
+func (db *DB) R() Q { return Q{ex: db.read, d: db.dialect, stmts: db.readStmts} }
 
 // W returns a query handle on the write pool, for single statements outside a transaction.
-func (db *DB) W() Q { return Q{ex: db.write, d: db.dialect} }
+func (db *DB) W() Q { return Q{ex: db.write, d: db.dialect, stmts: db.writeStmts} }
 
 // Tx runs fn in one transaction and commits when fn returns nil.
 func (db *DB) Tx(ctx context.Context, fn func(q Q) error) error {
@@ -150,7 +180,7 @@ func (db *DB) Tx(ctx context.Context, fn func(q Q) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	if err := fn(Q{ex: tx, d: db.dialect}); err != nil {
+	if err := fn(Q{ex: tx, d: db.dialect, stmts: db.writeStmts, tx: tx}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -169,14 +199,35 @@ type execer interface {
 // Q runs statements on a pool or inside a transaction. Every store method
 // hangs off Q so the same code serves both.
 type Q struct {
-	ex execer
-	d  Dialect
+	ex    execer
+	d     Dialect
+	stmts *stmtCache
+	tx    *sql.Tx // set inside a transaction
+}
+
+// prepared returns the cached prepared statement for query, bound to the
+// transaction when q runs in one, or nil when the cache is full.
+func (q Q) prepared(ctx context.Context, query string) *sql.Stmt {
+	if q.stmts == nil {
+		return nil
+	}
+	st := q.stmts.get(query)
+	if st == nil || q.tx == nil {
+		return st
+	}
+	// Closed with the transaction; database/sql reuses the statement
+	// already prepared on the transaction's connection.
+	return q.tx.StmtContext(ctx, st)
 }
 
 // Dialect tells which engine q talks to.
 func (q Q) Dialect() Dialect { return q.d }
 
 func (q Q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := q.prepared(ctx, query); st != nil {
+		res, err := st.ExecContext(ctx, args...)
+		return res, mapErr(err)
+	}
 	res, err := q.ex.ExecContext(ctx, query, args...)
 	return res, mapErr(err)
 }
@@ -184,15 +235,22 @@ func (q Q) exec(ctx context.Context, query string, args ...any) (sql.Result, err
 // insert runs an INSERT … RETURNING id and returns the id.
 func (q Q) insert(ctx context.Context, query string, args ...any) (int64, error) {
 	var id int64
-	err := q.ex.QueryRowContext(ctx, query+" RETURNING id", args...).Scan(&id)
+	err := q.queryRow(ctx, query+" RETURNING id", args...).Scan(&id)
 	return id, mapErr(err)
 }
 
 func (q Q) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := q.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return q.ex.QueryRowContext(ctx, query, args...)
 }
 
 func (q Q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := q.prepared(ctx, query); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, mapErr(err)
+	}
 	rows, err := q.ex.QueryContext(ctx, query, args...)
 	return rows, mapErr(err)
 }
@@ -236,4 +294,29 @@ func boolInt(b bool) int64 {
 		return 1
 	}
 	return 0
+}
+
+// ErrSavepoint reports that a savepoint could not be set or undone; the
+// surrounding transaction is unusable.
+var ErrSavepoint = errors.New("savepoint failed")
+
+// Savepoint runs fn inside a savepoint of q's transaction: when fn fails,
+// its writes are undone and the transaction carries on without them.
+func (q Q) Savepoint(ctx context.Context, fn func() error) error {
+	if _, err := q.exec(ctx, `SAVEPOINT atende_sp`); err != nil {
+		return fmt.Errorf("%w: %w", ErrSavepoint, err)
+	}
+	if err := fn(); err != nil {
+		if _, rerr := q.exec(ctx, `ROLLBACK TO SAVEPOINT atende_sp`); rerr != nil {
+			return fmt.Errorf("%w: %w", ErrSavepoint, rerr)
+		}
+		if _, rerr := q.exec(ctx, `RELEASE SAVEPOINT atende_sp`); rerr != nil {
+			return fmt.Errorf("%w: %w", ErrSavepoint, rerr)
+		}
+		return err
+	}
+	if _, err := q.exec(ctx, `RELEASE SAVEPOINT atende_sp`); err != nil {
+		return fmt.Errorf("%w: %w", ErrSavepoint, err)
+	}
+	return nil
 }
