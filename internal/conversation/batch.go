@@ -71,6 +71,36 @@ func (b *batcher) loop(s *Service) {
 
 func (s *Service) commitBatch(batch []*receiveReq) {
 	results := make([]receiveDone, len(batch))
+	// Optimistic pass: no savepoints (two statements per message), since a
+	// message rarely fails once validated. Any failure rolls the batch back
+	// and the careful pass isolates it.
+	err := s.db.Tx(context.Background(), func(q store.Q) error {
+		for i, r := range batch {
+			if err := r.ctx.Err(); err != nil {
+				return err
+			}
+			var err error
+			if results[i].res, results[i].chg, err = s.receiveIn(r.ctx, q, r.ch, r.w, r.in, true); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		results, err = s.commitCarefully(batch)
+	}
+	for i, r := range batch {
+		if err != nil && results[i].err == nil {
+			results[i] = receiveDone{err: err}
+		}
+		r.done <- results[i]
+	}
+}
+
+// commitCarefully runs each message of the batch in its own savepoint, so
+// a failing message is undone alone and reported to its caller.
+func (s *Service) commitCarefully(batch []*receiveReq) ([]receiveDone, error) {
+	results := make([]receiveDone, len(batch))
 	err := s.db.Tx(context.Background(), func(q store.Q) error {
 		for i, r := range batch {
 			if r.ctx.Err() != nil {
@@ -79,30 +109,15 @@ func (s *Service) commitBatch(batch []*receiveReq) {
 			}
 			err := q.Savepoint(r.ctx, func() error {
 				var err error
-				results[i].res, results[i].chg, err = s.receiveIn(r.ctx, q, r.ch, r.w, r.in, false)
+				results[i].res, results[i].chg, err = s.receiveIn(r.ctx, q, r.ch, r.w, r.in, true)
 				return err
 			})
-			if errors.Is(err, store.ErrConflict) && r.in.ExternalID != "" {
-				// repeated external id: the savepoint undid this attempt
-				if dup, derr := duplicateOf(r.ctx, q, r.ch, r.in); derr == nil {
-					results[i] = receiveDone{res: dup}
-					continue
-				}
-			}
-			if err != nil && !errors.Is(err, store.ErrSavepoint) {
-				results[i].err = err
-				continue
-			}
-			if err != nil {
+			if errors.Is(err, store.ErrSavepoint) {
 				return err // the transaction itself is broken: fail the batch
 			}
+			results[i].err = err
 		}
 		return nil
 	})
-	for i, r := range batch {
-		if err != nil && results[i].err == nil {
-			results[i] = receiveDone{err: err}
-		}
-		r.done <- results[i]
-	}
+	return results, err
 }
