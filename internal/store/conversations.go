@@ -556,12 +556,12 @@ type CountRow struct {
 	N            int64
 }
 
-// ConversationCounts groups a workspace's unresolved conversations by
-// status, department and assignee in one query over a covering index;
-// callers derive every badge from these rows.
+// ConversationCounts returns a workspace's unresolved conversations counted
+// by status, department and assignee, from the counts the database keeps
+// (migration 0002); callers derive every badge from these rows.
 func (q Q) ConversationCounts(ctx context.Context, ws int64) ([]CountRow, error) {
-	rows, err := q.query(ctx, `SELECT status, COALESCE(department_id, 0), COALESCE(assignee_id, 0), count(*) FROM conversations
-		WHERE workspace_id = $1 AND status <> 'resolved' GROUP BY status, department_id, assignee_id`, ws)
+	rows, err := q.query(ctx, `SELECT status, department_id, assignee_id, n FROM conversation_counts
+		WHERE workspace_id = $1 AND status <> 'resolved' AND n > 0`, ws)
 	if err != nil {
 		return nil, fmt.Errorf("store: count conversations: %w", err)
 	}
