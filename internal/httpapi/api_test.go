@@ -799,7 +799,7 @@ func TestListViewsSortsAndPagination(t *testing.T) {
 		// counters: one answer, the same visibility
 		var ca, cadm httpapi.Counters
 		h.must(200, actAgentA, "GET", "/api/v1/conversations/counters", nil).into(t, &ca)
-		if ca.Mine != 2 || ca.Unassigned != 3 || ca.All != 5 || ca.Snoozed != 1 || ca.ResolvedToday != 1 {
+		if ca.Mine != 2 || ca.Unassigned != 3 || ca.All != 5 || ca.Snoozed != 1 || ca.Resolved != 1 {
 			t.Errorf("AgentA counters %+v", ca)
 		}
 		if len(ca.Departments) != 1 || ca.Departments[0].ID != f.Vendas.ID || ca.Departments[0].Queued != 3 || ca.Departments[0].Open != 2 {

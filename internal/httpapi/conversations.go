@@ -54,14 +54,15 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error
 
 // Counters is every badge of the inbox in one answer.
 type Counters struct {
-	Mine          int64               `json:"mine"`
-	Unassigned    int64               `json:"unassigned"`
-	All           int64               `json:"all"`
-	Bot           int64               `json:"bot"`
-	Snoozed       int64               `json:"snoozed"`
-	ResolvedToday int64               `json:"resolved_today"`
-	Departments   []DepartmentCounter `json:"departments"`
-	Agents        []AgentCounter      `json:"agents"`
+	Mine       int64 `json:"mine"`
+	Unassigned int64 `json:"unassigned"`
+	All        int64 `json:"all"`
+	Bot        int64 `json:"bot"`
+	Snoozed    int64 `json:"snoozed"`
+	// Resolved counts finished conversations ("finalizados"), all time.
+	Resolved    int64               `json:"resolved"`
+	Departments []DepartmentCounter `json:"departments"`
+	Agents      []AgentCounter      `json:"agents"`
 }
 
 // DepartmentCounter counts one department's conversations the viewer may see.
@@ -80,28 +81,13 @@ type AgentCounter struct {
 	Open     int64  `json:"open"`
 }
 
-// counters answers every badge from one grouped query over a covering
-// index (plus the resolved-today range), filtered in memory by the same
-// visibility rules the store applies.
+// counters answers every badge from the counts the database keeps, filtered
+// in memory by the same visibility rules the store applies.
 func (s *Server) counters(w http.ResponseWriter, r *http.Request) error {
 	v := viewer(r)
 	ctx := r.Context()
 	q := s.DB.R()
 	rows, err := q.ConversationCounts(ctx, v.WorkspaceID)
-	if err != nil {
-		return err
-	}
-	ws, err := s.Conversations.Workspace(ctx, v.WorkspaceID)
-	if err != nil {
-		return err
-	}
-	loc, err := time.LoadLocation(ws.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
-	now := time.Now().In(loc)
-	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
-	resolved, err := q.ResolvedSince(ctx, v.WorkspaceID, midnight.UnixMilli())
 	if err != nil {
 		return err
 	}
@@ -153,11 +139,8 @@ func (s *Server) counters(w http.ResponseWriter, r *http.Request) error {
 			}
 		case store.StatusSnoozed:
 			c.Snoozed += row.N
-		}
-	}
-	for _, row := range resolved {
-		if v.CanSeeConversation(v.WorkspaceID, row.DepartmentID, row.AssigneeID) {
-			c.ResolvedToday += row.N
+		case store.StatusResolved:
+			c.Resolved += row.N
 		}
 	}
 	for _, u := range users {

@@ -65,7 +65,7 @@ func TestMaintainedCountsMatchARecount(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := map[store.CountRow]bool{}
-		for _, st := range []string{store.StatusBot, store.StatusQueued, store.StatusOpen, store.StatusSnoozed} {
+		for _, st := range store.Statuses {
 			for _, d := range depts {
 				for _, u := range users {
 					page, err := db.R().ListConversations(ctx, f.AdminV(), store.ListFilter{Statuses: []string{st}, Limit: 200})

@@ -217,9 +217,6 @@ func BenchmarkConversationCounts(b *testing.B) {
 				if _, err := d.db.R().ConversationCounts(ctx, 1); err != nil {
 					b.Fatal(err)
 				}
-				if _, err := d.db.R().ResolvedSince(ctx, 1, time.Now().Add(-24*time.Hour).UnixMilli()); err != nil {
-					b.Fatal(err)
-				}
 			}
 		})
 	}
