@@ -74,11 +74,14 @@ func (c *stmtCache) close() {
 }
 
 // checkpoints copies the SQLite write-ahead log into the database file in
-// the background (PASSIVE: never blocks readers or the writer), and
-// truncates the log when the server has been idle, until ctx ends.
+// the background until ctx ends. PASSIVE checkpoints never block readers or
+// the writer, and once one has copied every frame the writer starts the log
+// over, so the log stays bounded under steady load. The file is truncated
+// only when writes have paused: a TRUNCATE checkpoint holds the writer back.
 func checkpoints(ctx context.Context, conn *sql.DB) {
 	t := time.NewTicker(250 * time.Millisecond)
 	defer t.Stop()
+	lastFrames := -1
 	for {
 		select {
 		case <-ctx.Done():
@@ -90,9 +93,10 @@ func checkpoints(ctx context.Context, conn *sql.DB) {
 		if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &done); err != nil {
 			continue
 		}
-		// a large log that is fully copied can be reset so it stops growing
-		if logFrames > 16384 && done == logFrames {
+		if logFrames > 4096 && done == logFrames && logFrames == lastFrames {
 			_, _ = conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+			logFrames = 0
 		}
+		lastFrames = logFrames
 	}
 }
