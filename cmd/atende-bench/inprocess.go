@@ -17,6 +17,7 @@ import (
 	"github.com/atende/atende/internal/httpapi"
 	"github.com/atende/atende/internal/jobs"
 	"github.com/atende/atende/internal/realtime"
+	"github.com/atende/atende/internal/secrets"
 	"github.com/atende/atende/internal/store"
 )
 
@@ -46,10 +47,15 @@ func startInProcess(ctx context.Context, o loadOpts) (*server, error) {
 	bus := events.NewLocal()
 	runner := jobs.New(db, log, 4)
 	convs := conversation.New(db, bus, runner, log)
-	deliverer := &apichannel.Deliverer{DB: db, Blobs: blobs, Status: convs, Client: &http.Client{Timeout: 30 * time.Second}}
+	box, err := secrets.New("atende-bench in-process secret key")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	deliverer := &apichannel.Deliverer{DB: db, Blobs: blobs, Status: convs, Client: &http.Client{Timeout: 30 * time.Second}, Secrets: box}
 	runner.Handle(conversation.JobDeliver, deliverer.Handle)
 	hub := realtime.New(bus, log)
-	api := httpapi.New(httpapi.Deps{DB: db, Conversations: convs, Bus: bus, Hub: hub, Blobs: blobs, Jobs: runner, Log: log})
+	api := httpapi.New(httpapi.Deps{DB: db, Conversations: convs, Bus: bus, Hub: hub, Blobs: blobs, Secrets: box, Jobs: runner, Log: log})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		db.Close()

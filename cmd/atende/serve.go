@@ -26,6 +26,7 @@ import (
 	"github.com/atende/atende/internal/httpapi"
 	"github.com/atende/atende/internal/jobs"
 	"github.com/atende/atende/internal/realtime"
+	"github.com/atende/atende/internal/secrets"
 	"github.com/atende/atende/internal/store"
 )
 
@@ -84,11 +85,15 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	if err != nil {
 		return err
 	}
+	box, err := secrets.New(cfg.SecretKey)
+	if err != nil {
+		return err
+	}
 	runner := jobs.New(db, log, cfg.Workers)
 	runner.SetLease(cfg.JobLease)
 	runner.BaseBackoff = cfg.JobBackoff
 	convs := conversation.New(db, bus, runner, log)
-	deliverer := &apichannel.Deliverer{DB: db, Blobs: blobs, Status: convs, Client: &http.Client{Timeout: 30 * time.Second}}
+	deliverer := &apichannel.Deliverer{DB: db, Blobs: blobs, Status: convs, Client: &http.Client{Timeout: 30 * time.Second}, Secrets: box}
 	runner.Handle(conversation.JobDeliver, deliverer.Handle)
 	runner.Handle(conversation.JobWake, wakeHandler(convs))
 	hub := realtime.New(bus, log)
@@ -99,7 +104,7 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	} else if n == 0 && !*withDemo {
 		setupToken, _ = auth.NewToken(auth.PrefixSetup)
 	}
-	api := httpapi.New(httpapi.Deps{DB: db, Conversations: convs, Bus: bus, Hub: hub, Blobs: blobs, Jobs: runner, Log: log,
+	api := httpapi.New(httpapi.Deps{DB: db, Conversations: convs, Bus: bus, Hub: hub, Blobs: blobs, Secrets: box, Jobs: runner, Log: log,
 		CookieSecure: cfg.CookieSecure, SetupToken: setupToken})
 
 	var logins []demo.Login

@@ -46,7 +46,7 @@ var Settings = []Setting{
 	{"ATENDE_DATA_DIR", "--data", "./data", "directory for the SQLite database, attachments and the generated secret key"},
 	{"ATENDE_DATABASE_URL", "--database-url", "(SQLite in the data dir)", "postgres://… to use PostgreSQL; sqlite:PATH for another SQLite file"},
 	{"ATENDE_NATS_URL", "--nats-url", "(in-process events)", "nats://… to carry realtime events between several nodes"},
-	{"ATENDE_SECRET_KEY", "", "(generated into the data dir)", "key for signing and encrypting secrets at rest; set the same value on every node"},
+	{"ATENDE_SECRET_KEY", "", "(generated into the data dir)", "key that encrypts channel secrets at rest; set the same value on every node and keep it"},
 	{"ATENDE_MAX_ATTACHMENT_BYTES", "", "26214400", "largest attachment accepted, in bytes"},
 	{"ATENDE_BASE_URL", "--base-url", "http://localhost:8080", "public URL of this server (links printed and sent)"},
 	{"ATENDE_LOG_LEVEL", "", "info", "debug, info, warn or error (logs are JSON on stderr)"},

@@ -111,9 +111,10 @@ func Fill(ctx context.Context, db *store.DB, convs *conversation.Service) ([]Log
 				return err
 			}
 		}
+		// no app stands behind the demo channel: its token and signing
+		// secret are issued when an admin rotates them (POST /channels/{id}/rotate-token)
 		_, chHash := auth.NewToken(auth.PrefixChannel)
-		secret, _ := auth.NewToken("whsec_")
-		if channel, err = q.CreateChannel(ctx, store.Channel{WorkspaceID: ws.ID, Kind: "api", Name: "App da loja", Secret: secret}, chHash); err != nil {
+		if channel, err = q.CreateChannel(ctx, store.Channel{WorkspaceID: ws.ID, Kind: "api", Name: "App da loja"}, chHash); err != nil {
 			return err
 		}
 		for _, l := range []store.Label{{Name: "VIP", Color: "#d97706"}, {Name: "Reclamação", Color: "#dc2626"}, {Name: "Orçamento", Color: "#2563eb"}, {Name: "Pix", Color: "#059669"}} {

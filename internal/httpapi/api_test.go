@@ -313,6 +313,13 @@ func (h *testAPI) apiChannel(cb *callbackRecorder) (id int64, token, secret stri
 	if ch.Token == "" || ch.Secret == "" {
 		h.t.Fatalf("channel secrets not shown at creation: %+v", ch)
 	}
+	stored, err := h.db.R().Channel(context.Background(), h.fix.WS.ID, ch.ID)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if !strings.HasPrefix(stored.Secret, "v1:") || strings.Contains(stored.Secret, ch.Secret) {
+		h.t.Fatalf("signing secret stored in the clear: %q", stored.Secret)
+	}
 	return ch.ID, ch.Token, ch.Secret
 }
 

@@ -39,6 +39,7 @@ import (
 	"github.com/atende/atende/internal/httpapi"
 	"github.com/atende/atende/internal/jobs"
 	"github.com/atende/atende/internal/realtime"
+	"github.com/atende/atende/internal/secrets"
 	"github.com/atende/atende/internal/store"
 	"github.com/atende/atende/internal/store/storetest"
 )
@@ -134,7 +135,11 @@ func newTestAPI(t testing.TB, engine string, opts ...harnessOption) *testAPI {
 	h.runner = jobs.New(db, log, 4)
 	h.runner.BaseBackoff = o.backoff
 	h.conv = conversation.New(db, h.bus, h.runner, log)
-	deliverer := &apichannel.Deliverer{DB: db, Blobs: h.blobs, Status: h.conv, Client: &http.Client{Timeout: 5 * time.Second}}
+	box, err := secrets.New("harness secret key, not for production")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliverer := &apichannel.Deliverer{DB: db, Blobs: h.blobs, Status: h.conv, Client: &http.Client{Timeout: 5 * time.Second}, Secrets: box}
 	h.runner.Handle(conversation.JobDeliver, deliverer.Handle)
 	h.runner.Handle(conversation.JobWake, func(ctx context.Context, j store.Job) error {
 		var p struct {
@@ -153,7 +158,7 @@ func newTestAPI(t testing.TB, engine string, opts ...harnessOption) *testAPI {
 		t.Cleanup(func() { cancel(); <-done })
 	}
 	h.hub = realtime.New(h.bus, log)
-	h.api = httpapi.New(httpapi.Deps{DB: db, Conversations: h.conv, Bus: h.bus, Hub: h.hub, Blobs: h.blobs, Jobs: h.runner, Log: log})
+	h.api = httpapi.New(httpapi.Deps{DB: db, Conversations: h.conv, Bus: h.bus, Hub: h.hub, Blobs: h.blobs, Secrets: box, Jobs: h.runner, Log: log})
 	h.srv = httptest.NewServer(h.api)
 	t.Cleanup(h.srv.Close)
 	t.Cleanup(func() { _ = h.hub.Close() }) // runs before srv.Close: open sockets would hold it

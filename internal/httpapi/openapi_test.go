@@ -36,6 +36,7 @@ import (
 	"github.com/atende/atende/internal/events"
 	"github.com/atende/atende/internal/httpapi"
 	"github.com/atende/atende/internal/realtime"
+	"github.com/atende/atende/internal/secrets"
 	"github.com/atende/atende/internal/store"
 	"github.com/atende/atende/internal/store/storetest"
 )
@@ -365,8 +366,12 @@ func oaNewServer(t *testing.T, db *store.DB, setupToken string) (*httptest.Serve
 	if err != nil {
 		t.Fatal(err)
 	}
+	box, err := secrets.New("openapi test secret key")
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httpapi.New(httpapi.Deps{DB: db, Conversations: conversation.New(db, bus, nil, log), Bus: bus, Hub: hub, Blobs: blobs,
-		Log: log, SetupToken: setupToken})
+		Secrets: box, Log: log, SetupToken: setupToken})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() {
 		_ = hub.Close()

@@ -21,6 +21,7 @@ import (
 	"github.com/atende/atende/internal/events"
 	"github.com/atende/atende/internal/jobs"
 	"github.com/atende/atende/internal/realtime"
+	"github.com/atende/atende/internal/secrets"
 	"github.com/atende/atende/internal/store"
 )
 
@@ -31,8 +32,10 @@ type Deps struct {
 	Bus           events.Bus
 	Hub           *realtime.Hub
 	Blobs         *blob.Store
-	Jobs          *jobs.Runner
-	Log           *slog.Logger
+	// Secrets seals channel credentials before they are stored.
+	Secrets *secrets.Box
+	Jobs    *jobs.Runner
+	Log     *slog.Logger
 	// CookieSecure sets the Secure flag on the session cookie.
 	CookieSecure bool
 	// SetupToken, when set, lets the first admin be created over HTTP once.

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 	"regexp"
 	"strings"
@@ -803,9 +804,12 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
 		return errValidation("name is required")
 	}
 	token, hash := auth.NewToken(auth.PrefixChannel)
-	secret, _ := auth.NewToken("whsec_")
-	c := store.Channel{WorkspaceID: viewer(r).WorkspaceID, Kind: apichannel.Kind, Secret: secret}
-	err := s.DB.Tx(r.Context(), func(q store.Q) error {
+	secret, sealed, err := s.newSigningSecret()
+	if err != nil {
+		return err
+	}
+	c := store.Channel{WorkspaceID: viewer(r).WorkspaceID, Kind: apichannel.Kind, Secret: sealed}
+	err = s.DB.Tx(r.Context(), func(q store.Q) error {
 		if err := s.applyChannel(r, q, in, &c); err != nil {
 			return err
 		}
@@ -855,6 +859,8 @@ func (s *Server) deleteChannel(w http.ResponseWriter, r *http.Request) error {
 	return s.eraseWithFiles(w, r, store.Q.DeleteChannel)
 }
 
+// rotateChannelToken replaces a channel's inbound token and its signing
+// secret, and shows both once.
 func (s *Server) rotateChannelToken(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -862,9 +868,13 @@ func (s *Server) rotateChannelToken(w http.ResponseWriter, r *http.Request) erro
 	}
 	ws := viewer(r).WorkspaceID
 	token, hash := auth.NewToken(auth.PrefixChannel)
+	secret, sealed, err := s.newSigningSecret()
+	if err != nil {
+		return err
+	}
 	var c store.Channel
 	err = s.DB.Tx(r.Context(), func(q store.Q) error {
-		if err := q.RotateChannelToken(r.Context(), ws, id, hash); err != nil {
+		if err := q.RotateChannelToken(r.Context(), ws, id, hash, sealed); err != nil {
 			return err
 		}
 		c, err = q.Channel(r.Context(), ws, id)
@@ -873,6 +883,17 @@ func (s *Server) rotateChannelToken(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, channelWithSecrets{Channel: c, Token: token})
+	writeJSON(w, http.StatusOK, channelWithSecrets{Channel: c, Token: token, Secret: secret})
 	return nil
+}
+
+// newSigningSecret makes a channel's callback signing secret: the value to
+// show once, and its sealed form for the database.
+func (s *Server) newSigningSecret() (secret, sealed string, err error) {
+	if s.Secrets == nil {
+		return "", "", errors.New("httpapi: no secrets box configured")
+	}
+	secret, _ = auth.NewToken("whsec_")
+	sealed, err = s.Secrets.Seal(secret)
+	return secret, sealed, err
 }

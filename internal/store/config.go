@@ -319,11 +319,12 @@ func (q Q) DeleteClosingReason(ctx context.Context, ws, id int64) error {
 
 // Channel is one connected inbox: for now the API channel for the company's own apps.
 type Channel struct {
-	ID           int64  `json:"id"`
-	WorkspaceID  int64  `json:"-"`
-	Kind         string `json:"kind"`
-	Name         string `json:"name"`
-	CallbackURL  string `json:"callback_url"`
+	ID          int64  `json:"id"`
+	WorkspaceID int64  `json:"-"`
+	Kind        string `json:"kind"`
+	Name        string `json:"name"`
+	CallbackURL string `json:"callback_url"`
+	// Secret is the callback signing secret, sealed (internal/secrets).
 	Secret       string `json:"-"`
 	DepartmentID *int64 `json:"department_id"`
 	CreatedAt    int64  `json:"-"`
@@ -390,9 +391,9 @@ func (q Q) UpdateChannel(ctx context.Context, c Channel) error {
 	return affected(res, err, "update channel", c.ID)
 }
 
-// RotateChannelToken replaces a channel's inbound token hash.
-func (q Q) RotateChannelToken(ctx context.Context, ws, id int64, hash string) error {
-	res, err := q.exec(ctx, `UPDATE channels SET token_hash = $3 WHERE id = $1 AND workspace_id = $2`, id, ws, hash)
+// RotateChannelToken replaces a channel's inbound token hash and its sealed signing secret.
+func (q Q) RotateChannelToken(ctx context.Context, ws, id int64, hash, sealedSecret string) error {
+	res, err := q.exec(ctx, `UPDATE channels SET token_hash = $3, secret = $4 WHERE id = $1 AND workspace_id = $2`, id, ws, hash, sealedSecret)
 	return affected(res, err, "rotate channel token", id)
 }
 

@@ -407,7 +407,7 @@ func TestConfigCRUD(t *testing.T) {
 		if gch.Name != "Site" || gch.CallbackURL != ch.CallbackURL || gch.DepartmentID == nil || *gch.DepartmentID != f.Financeiro.ID {
 			t.Fatalf("after UpdateChannel = %+v", gch)
 		}
-		ok(t, q.RotateChannelToken(ctx, ws, ch.ID, "newhash"), "RotateChannelToken")
+		ok(t, q.RotateChannelToken(ctx, ws, ch.ID, "newhash", "v1:sealed"), "RotateChannelToken")
 		_, err = q.ChannelByTokenHash(ctx, hashOf(f.ChannelToken))
 		wantErr(t, err, store.ErrNotFound, "old token after rotation")
 		chs, err := q.Channels(ctx, ws)

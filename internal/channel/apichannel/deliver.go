@@ -17,6 +17,7 @@ import (
 
 	"github.com/atende/atende/internal/blob"
 	"github.com/atende/atende/internal/jobs"
+	"github.com/atende/atende/internal/secrets"
 	"github.com/atende/atende/internal/store"
 )
 
@@ -31,6 +32,8 @@ type Deliverer struct {
 	Blobs  *blob.Store
 	Status DeliveryStatusSetter
 	Client *http.Client
+	// Secrets opens the channel's sealed signing secret.
+	Secrets *secrets.Box
 }
 
 // OutboundPayload is the documented body Atende POSTs to the callback URL.
@@ -161,7 +164,11 @@ func (d *Deliverer) Handle(ctx context.Context, j store.Job) error {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Atende")
 	req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
-	req.Header.Set(HeaderSignature, Sign(ch.Secret, ts, body))
+	secret, err := d.Secrets.Open(ch.Secret)
+	if err != nil {
+		return fail(fmt.Errorf("channel %d signing secret: %w (was ATENDE_SECRET_KEY changed?)", ch.ID, err), true)
+	}
+	req.Header.Set(HeaderSignature, Sign(secret, ts, body))
 	req.Header.Set(HeaderDelivery, "msg-"+strconv.FormatInt(m.ID, 10))
 	client := d.Client
 	if client == nil {
