@@ -48,6 +48,10 @@ fuzz:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
 		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
 
+## soak: the crash test's long form — 20 SIGKILL rounds while clients send (SQLite, and PostgreSQL when configured)
+soak:
+	ATENDE_CRASH_ROUNDS=20 $(GO) test -run TestCrashRecovery -count=1 -timeout 30m -v ./cmd/atende/
+
 clean:
 	rm -rf bin
 
