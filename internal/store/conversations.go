@@ -571,8 +571,8 @@ type CountRow struct {
 // status, department and assignee, from the counts the database keeps
 // (migration 0002); callers derive every badge from these rows.
 func (q Q) ConversationCounts(ctx context.Context, ws int64) ([]CountRow, error) {
-	rows, err := q.query(ctx, `SELECT status, department_id, assignee_id, n FROM conversation_counts
-		WHERE workspace_id = $1 AND n > 0`, ws)
+	rows, err := q.query(ctx, `SELECT status, department_id, assignee_id, sum(n) FROM conversation_counts
+		WHERE workspace_id = $1 GROUP BY status, department_id, assignee_id HAVING sum(n) > 0`, ws)
 	if err != nil {
 		return nil, fmt.Errorf("store: count conversations: %w", err)
 	}
