@@ -321,7 +321,17 @@ func (q Q) SearchMessages(ctx context.Context, v access.Viewer, query string, be
 	var from, where, order string
 	if q.d == Postgres {
 		from = `messages m JOIN conversations c ON c.id = m.conversation_id`
-		where = "to_tsvector('simple', m.content) @@ plainto_tsquery('simple', " + a.add(strings.Join(words, " ")) + ") AND m.kind IN ('text','media','note')"
+		rare, err := q.rareMatches(ctx, strings.Join(words, " "), beforeID)
+		if err != nil {
+			return nil, err
+		}
+		if rare != nil {
+			// few matches: take them by id from the text index instead of
+			// walking the newest messages until enough match
+			where = "m.id = ANY(" + a.add(rare) + ")"
+		} else {
+			where = "to_tsvector('simple', m.content) @@ plainto_tsquery('simple', " + a.add(strings.Join(words, " ")) + ") AND m.kind IN ('text','media','note')"
+		}
 		order = "m.id DESC"
 	} else {
 		quoted := make([]string, len(words))
@@ -362,6 +372,33 @@ func (q Q) SearchMessages(ctx context.Context, v access.Viewer, query string, be
 		hits = append(hits, h)
 	}
 	return hits, rows.Err()
+}
+
+// rareLimit is how many matches make a term "common" for PostgreSQL search.
+const rareLimit = 500
+
+// rareMatches returns the ids of every message matching query (below
+// beforeID) when there are fewer than rareLimit of them, and nil otherwise.
+// PostgreSQL plans "newest matches first" as a walk down the primary key
+// that tests each message, which is fast for common words but reads the
+// whole table for a rare one (13–17 s at 1M messages); a term that is rare
+// is better served straight from the GIN index. This probe asks the index
+// without ordering, so it stops after rareLimit rows.
+func (q Q) rareMatches(ctx context.Context, query string, beforeID int64) ([]int64, error) {
+	before := int64(1<<62)
+	if beforeID > 0 {
+		before = beforeID
+	}
+	rows, err := q.query(ctx, `SELECT id FROM messages WHERE to_tsvector('simple', content) @@ plainto_tsquery('simple', $1)
+		AND kind IN ('text','media','note') AND id < $2 LIMIT `+strconv.Itoa(rareLimit), query, before)
+	if err != nil {
+		return nil, fmt.Errorf("store: search probe: %w", err)
+	}
+	ids, err := scanIDs(rows)
+	if err != nil || len(ids) >= rareLimit {
+		return nil, err
+	}
+	return ids, nil
 }
 
 // Attachment is a stored file; only users who may see its conversation can read it.
