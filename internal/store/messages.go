@@ -385,7 +385,7 @@ const rareLimit = 500
 // is better served straight from the GIN index. This probe asks the index
 // without ordering, so it stops after rareLimit rows.
 func (q Q) rareMatches(ctx context.Context, query string, beforeID int64) ([]int64, error) {
-	before := int64(1<<62)
+	before := int64(1 << 62)
 	if beforeID > 0 {
 		before = beforeID
 	}
