@@ -296,7 +296,7 @@ func (s *Service) SetLabel(ctx context.Context, v access.Viewer, id, labelID int
 	return s.act(ctx, v, id, func(q store.Q, c *store.Conversation, now int64) ([]store.Message, error) {
 		changed, err := q.SetConversationLabel(ctx, v.WorkspaceID, c.ID, labelID, on)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, invalid("label %d does not exist", labelID)
+			return nil, fmt.Errorf("label %d: %w", labelID, store.ErrNotFound)
 		} else if err != nil || !changed {
 			return nil, err
 		}

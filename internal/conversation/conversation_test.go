@@ -879,7 +879,7 @@ func TestPriorityLabelsStars(t *testing.T) {
 			t.Fatalf("event = %+v", ev)
 		}
 		_, err = e.svc.SetLabel(e.ctx, f.AgentAV(), c.ID, l2.ID, true)
-		wantErr(t, err, conversation.ErrInvalid, "label of another workspace")
+		wantErr(t, err, store.ErrNotFound, "label of another workspace")
 		_, err = e.svc.SetLabel(e.ctx, f.AgentAV(), c.ID, l.ID, false)
 		ok(t, err, "remove label")
 		if got := e.conv(c.ID); len(got.LabelIDs) != 0 {
@@ -902,7 +902,7 @@ func TestPriorityLabelsStars(t *testing.T) {
 			t.Fatalf("message labels = %v", lm.LabelIDs)
 		}
 		_, err = e.svc.SetMessageLabel(e.ctx, f.AgentAV(), m.ID, l2.ID, true)
-		wantErr(t, err, conversation.ErrInvalid, "message label of another workspace")
+		wantErr(t, err, store.ErrNotFound, "message label of another workspace")
 	})
 }
 

@@ -3,6 +3,7 @@ package conversation
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -142,7 +143,7 @@ func (s *Service) SetMessageLabel(ctx context.Context, v access.Viewer, messageI
 			return err
 		}
 		if err := q.SetMessageLabel(ctx, v.WorkspaceID, messageID, labelID, on); errors.Is(err, store.ErrNotFound) {
-			return invalid("label %d does not exist", labelID)
+			return fmt.Errorf("label %d: %w", labelID, store.ErrNotFound)
 		} else if err != nil {
 			return err
 		}

@@ -305,20 +305,20 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 			{name: "not resolved", path: conv(w.queued, "/reopen"), want: 409},
 			{name: "the customer has a newer open cycle", path: conv(w.resolvedTaken, "/reopen"), want: 409},
 		}},
-		{route: "PUT /api/v1/conversations/{id}/labels/{labelID}", path: conv(w.queued, fmt.Sprintf("/labels/%d", w.label2)), labelWant: 422, cases: []badCase{
-			{name: "label of another workspace", path: conv(w.queued, fmt.Sprintf("/labels/%d", w.otherLabel)), want: 422},
-			{name: "unknown label", path: conv(w.queued, "/labels/99999999"), want: 422},
+		{route: "PUT /api/v1/conversations/{id}/labels/{labelID}", path: conv(w.queued, fmt.Sprintf("/labels/%d", w.label2)), cases: []badCase{
+			{name: "label of another workspace", path: conv(w.queued, fmt.Sprintf("/labels/%d", w.otherLabel)), want: 404},
+			{name: "unknown label", path: conv(w.queued, "/labels/99999999"), want: 404},
 		}},
-		{route: "DELETE /api/v1/conversations/{id}/labels/{labelID}", path: conv(w.queued, fmt.Sprintf("/labels/%d", w.label)), labelWant: 422, cases: []badCase{
-			{name: "label of another workspace", path: conv(w.queued, fmt.Sprintf("/labels/%d", w.otherLabel)), want: 422},
+		{route: "DELETE /api/v1/conversations/{id}/labels/{labelID}", path: conv(w.queued, fmt.Sprintf("/labels/%d", w.label)), cases: []badCase{
+			{name: "label of another workspace", path: conv(w.queued, fmt.Sprintf("/labels/%d", w.otherLabel)), want: 404},
 		}},
 		{route: "PUT /api/v1/conversations/{id}/star", path: conv(w.queued, "/star")},
 		{route: "DELETE /api/v1/conversations/{id}/star", path: conv(w.queued, "/star")},
 		{route: "POST /api/v1/conversations/{id}/typing", path: conv(w.queued, "/typing")},
-		{route: "PUT /api/v1/messages/{id}/labels/{labelID}", path: fmt.Sprintf("/api/v1/messages/%d/labels/%d", w.queued.MessageID, w.label), labelWant: 422, cases: []badCase{
-			{name: "label of another workspace", path: fmt.Sprintf("/api/v1/messages/%d/labels/%d", w.queued.MessageID, w.otherLabel), want: 422},
+		{route: "PUT /api/v1/messages/{id}/labels/{labelID}", path: fmt.Sprintf("/api/v1/messages/%d/labels/%d", w.queued.MessageID, w.label), cases: []badCase{
+			{name: "label of another workspace", path: fmt.Sprintf("/api/v1/messages/%d/labels/%d", w.queued.MessageID, w.otherLabel), want: 404},
 		}},
-		{route: "DELETE /api/v1/messages/{id}/labels/{labelID}", path: fmt.Sprintf("/api/v1/messages/%d/labels/%d", w.queued.MessageID, w.label), labelWant: 422},
+		{route: "DELETE /api/v1/messages/{id}/labels/{labelID}", path: fmt.Sprintf("/api/v1/messages/%d/labels/%d", w.queued.MessageID, w.label)},
 		{route: "POST /api/v1/attachments", path: "/api/v1/attachments", cases: []badCase{
 			{name: "JSON instead of multipart", body: map[string]any{"file": "x"}, want: 400},
 			{name: "no body", body: nil, ctype: "-", want: 400},

@@ -689,7 +689,7 @@ func TestOpenAPIResponsesMatchSchema(t *testing.T) {
 		t.Errorf("PUT %s answers label_ids %v, want [%d]", lpath, labelled.LabelIDs, label.ID)
 	}
 	do(oaReq{method: "DELETE", path: lpath, token: agentA, want: 200})
-	do(oaReq{method: "PUT", path: conv + "/labels/999999", token: agentA, want: 422})
+	do(oaReq{method: "PUT", path: conv + "/labels/999999", token: agentA, want: 404})
 	do(oaReq{method: "PUT", path: conv + "/star", token: agentA, want: 200})
 	do(oaReq{method: "GET", path: "/api/v1/conversations?view=starred", token: agentA, want: 200})
 	do(oaReq{method: "DELETE", path: conv + "/star", token: agentA, want: 200})
