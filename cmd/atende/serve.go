@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -95,7 +94,7 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	convs := conversation.New(db, bus, runner, log)
 	deliverer := &apichannel.Deliverer{DB: db, Blobs: blobs, Status: convs, Client: &http.Client{Timeout: 30 * time.Second}, Secrets: box}
 	runner.Handle(conversation.JobDeliver, deliverer.Handle)
-	runner.Handle(conversation.JobWake, wakeHandler(convs))
+	runner.Handle(conversation.JobWake, convs.HandleWake)
 	hub := realtime.New(bus, log)
 
 	var setupToken string
@@ -165,19 +164,6 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	}
 	log.Info("atende: stopped")
 	return nil
-}
-
-func wakeHandler(convs *conversation.Service) jobs.Handler {
-	return func(ctx context.Context, j store.Job) error {
-		var p struct {
-			ConversationID int64 `json:"conversation_id"`
-			Until          int64 `json:"until"`
-		}
-		if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
-			return jobs.Permanent(err)
-		}
-		return convs.WakeDue(ctx, j.WorkspaceID, p.ConversationID, p.Until)
-	}
 }
 
 func printLogins(w io.Writer, baseURL string, logins []demo.Login) {

@@ -2,6 +2,7 @@ package conversation
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/atende/atende/internal/access"
+	"github.com/atende/atende/internal/jobs"
 	"github.com/atende/atende/internal/store"
 )
 
@@ -179,8 +181,9 @@ func (s *Service) Snooze(ctx context.Context, v access.Viewer, id int64, until t
 		from := c.Status
 		c.Status = store.StatusSnoozed
 		c.SnoozedUntil = &u
+		payload, _ := json.Marshal(wakeJob{ConversationID: c.ID, Until: u})
 		if err := q.EnqueueJob(ctx, store.Job{WorkspaceID: c.WorkspaceID, Kind: JobWake, Key: wakeKey(c.ID, u),
-			Payload: `{"conversation_id":` + strconv.FormatInt(c.ID, 10) + `,"until":` + strconv.FormatInt(u, 10) + `}`, RunAt: u}); err != nil {
+			Payload: string(payload), RunAt: u}); err != nil {
 			return nil, err
 		}
 		return []store.Message{eventMessage(*c, now, store.SenderUser, v.UserID, store.Event{Type: "snoozed", From: from, To: c.Status, Until: &u})}, nil
@@ -197,6 +200,21 @@ func (s *Service) Unsnooze(ctx context.Context, v access.Viewer, id int64) (stor
 		m.SenderType, m.SenderID, m.Event.ActorType, m.Event.ActorID = store.SenderUser, &v.UserID, store.SenderUser, v.UserID
 		return []store.Message{m}, nil
 	})
+}
+
+// wakeJob is the payload of a JobWake job.
+type wakeJob struct {
+	ConversationID int64 `json:"conversation_id"`
+	Until          int64 `json:"until"`
+}
+
+// HandleWake is the job handler of JobWake.
+func (s *Service) HandleWake(ctx context.Context, j store.Job) error {
+	var p wakeJob
+	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
+		return jobs.Permanent(err)
+	}
+	return s.WakeDue(ctx, j.WorkspaceID, p.ConversationID, p.Until)
 }
 
 // WakeDue wakes a snoozed conversation whose snooze time (until) has come.

@@ -141,16 +141,8 @@ func newTestAPI(t testing.TB, engine string, opts ...harnessOption) *testAPI {
 	}
 	deliverer := &apichannel.Deliverer{DB: db, Blobs: h.blobs, Status: h.conv, Client: &http.Client{Timeout: 5 * time.Second}, Secrets: box}
 	h.runner.Handle(conversation.JobDeliver, deliverer.Handle)
-	h.runner.Handle(conversation.JobWake, func(ctx context.Context, j store.Job) error {
-		var p struct {
-			ConversationID int64 `json:"conversation_id"`
-			Until          int64 `json:"until"`
-		}
-		if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
-			return jobs.Permanent(err)
-		}
-		return h.conv.WakeDue(ctx, j.WorkspaceID, p.ConversationID, p.Until)
-	})
+	h.runner.Handle(conversation.JobWake, h.conv.HandleWake)
+
 	if o.runner {
 		rctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
