@@ -1,0 +1,17 @@
+export default {
+  loginTitle: 'Sign in to Atende',
+  email: 'E-mail',
+  password: 'Password',
+  login: 'Sign in',
+  loggingIn: 'Signing in…',
+  badLogin: 'Wrong e-mail or password',
+  setupTitle: 'Create the first administrator',
+  setupIntro: 'This Atende has no users yet. Paste the setup code printed by the server when it started.',
+  setupToken: 'Setup code',
+  workspace: 'Company name',
+  name: 'Your name',
+  createAdmin: 'Create administrator',
+  setupDone: 'Administrator created. Welcome!',
+  needsSetup: 'No administrator yet?',
+  goToSetup: 'Set up this Atende',
+};

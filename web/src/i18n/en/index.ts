@@ -1,0 +1,8 @@
+import common from './common';
+import auth from './auth';
+import inbox from './inbox';
+import conversation from './conversation';
+import contact from './contact';
+import settings from './settings';
+
+export const en = { common, auth, inbox, conversation, contact, settings };

@@ -1,0 +1,17 @@
+export default {
+  loginTitle: 'Entrar no Atende',
+  email: 'E-mail',
+  password: 'Senha',
+  login: 'Entrar',
+  loggingIn: 'Entrando…',
+  badLogin: 'E-mail ou senha incorretos',
+  setupTitle: 'Criar o primeiro administrador',
+  setupIntro: 'Este Atende ainda não tem usuários. Cole o código de configuração que o servidor mostrou ao iniciar.',
+  setupToken: 'Código de configuração',
+  workspace: 'Nome da empresa',
+  name: 'Seu nome',
+  createAdmin: 'Criar administrador',
+  setupDone: 'Administrador criado. Bem-vindo!',
+  needsSetup: 'Ainda sem administrador?',
+  goToSetup: 'Configurar este Atende',
+};

@@ -1,0 +1,7 @@
+import type { InboxRoute } from '../route';
+import type { InboxChrome } from '../InboxScreen';
+
+export function ConversationList(props: { route: InboxRoute; chrome: InboxChrome }) {
+  void props;
+  return <div>ConversationList</div>;
+}
