@@ -12,9 +12,10 @@ export default defineConfig({
     chunkSizeWarningLimit: 900,
   },
   server: {
+    // ATENDE_DEV_API points the dev server at a running `atende serve`.
     proxy: {
-      '/api': { target: 'http://localhost:8080', ws: true },
-      '/healthz': 'http://localhost:8080',
+      '/api': { target: process.env.ATENDE_DEV_API ?? 'http://localhost:8080', ws: true },
+      '/healthz': process.env.ATENDE_DEV_API ?? 'http://localhost:8080',
     },
   },
   test: {
