@@ -4,9 +4,10 @@ BIN     := bin/atende
 PKGS    := ./...
 FUZZTIME ?= 10s
 
-.PHONY: run serve build test vet fmt-check unit fuzz-short fuzz bench soak clean
+.PHONY: run serve build ui test vet fmt-check unit fuzz-short fuzz bench soak clean web-test e2e bench-ui
 
-## run: build and start on http://localhost:8080 with SQLite in ./data and a demo workspace; prints the logins
+## run: build (the web app too, when missing or stale) and start on http://localhost:8080 with
+## SQLite in ./data and a demo workspace; prints the logins
 run: build
 	./$(BIN) serve --demo
 
@@ -14,13 +15,44 @@ run: build
 serve: build
 	./$(BIN) serve
 
-build:
+build: ui
 	$(GO) build -o $(BIN) ./cmd/atende
+
+# The web app (web/, Vite + React) is built into web/dist/app, which the binary
+# embeds. Make's timestamps rebuild it only when a source changed. Without
+# npm the binary is built with a stub page and /healthz says "ui":"missing".
+WEB_SRC := $(shell find web/src web/index.html web/vite.config.ts web/tsconfig.json web/scripts \
+	web/package.json internal/httpapi/openapi/openapi.json -type f 2>/dev/null)
+
+ui: web/dist/app/index.html
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	@if command -v npm >/dev/null; then cd web && npm ci --no-audit --no-fund; \
+	else echo "*** npm not found: building without the web app (install Node.js 20+ for the UI)"; fi
+
+web/dist/app/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
+	@if command -v npm >/dev/null; then cd web && npm run build; \
+	else echo "*** npm not found: the binary serves a stub page instead of the web app"; fi
 
 ## test: everything that proves the build — vet, format, unit/integration tests with -race on
 ## SQLite (and PostgreSQL/NATS when ATENDE_TEST_POSTGRES_URL / ATENDE_TEST_NATS_URL are set),
-## short fuzz runs and the short crash test
-test: vet fmt-check unit fuzz-short
+## short fuzz runs, the web app's type check and unit tests, and the browser end-to-end run
+test: vet fmt-check unit fuzz-short web-test e2e
+
+## web-test: the UI's API types against openapi.json, tsc, and Vitest
+web-test: web/node_modules/.package-lock.json
+	@if ! command -v npm >/dev/null; then echo "*** SKIPPED web tests: npm not found"; exit 0; fi; \
+	cd web && npm run --silent check:api && npx tsc -b && npx vitest run
+
+## e2e: Playwright (playwright-core) in Debian's Chromium against the built binary
+e2e: build
+	@if ! command -v npm >/dev/null; then echo "*** SKIPPED e2e: npm not found"; exit 0; fi; \
+	if [ ! -x "$${CHROMIUM:-/usr/bin/chromium}" ]; then echo "*** SKIPPED e2e: $${CHROMIUM:-/usr/bin/chromium} not found (apt-get install chromium)"; exit 0; fi; \
+	cd web && ATENDE_BIN=$(CURDIR)/$(BIN) npm run --silent e2e
+
+## bench-ui: initial JS size, time to first inbox render and 10k-row scroll in Chromium
+bench-ui: build
+	cd web && ATENDE_BIN=$(CURDIR)/$(BIN) node bench/ui-bench.mjs
 
 vet:
 	$(GO) vet $(PKGS)
@@ -53,7 +85,7 @@ soak:
 	ATENDE_CRASH_ROUNDS=20 $(GO) test -run TestCrashRecovery -count=1 -timeout 30m -v ./cmd/atende/
 
 clean:
-	rm -rf bin
+	rm -rf bin web/dist/app
 
 ## bench: Go benchmarks of the store and Receive, then a mid-size load run
 ## (100k conversations / 1M messages on SQLite, every phase); see BENCHMARKS.md.
