@@ -52,7 +52,7 @@ e2e: build
 
 ## bench-ui: initial JS size, time to first inbox render and 10k-row scroll in Chromium
 bench-ui: build
-	cd web && ATENDE_BIN=$(CURDIR)/$(BIN) node bench/ui-bench.mjs
+	cd web && ATENDE_BIN=$(CURDIR)/$(BIN) npx vitest run --config vitest.bench.config.ts
 
 vet:
 	$(GO) vet $(PKGS)
