@@ -1,0 +1,298 @@
+// Channels (admins). For now the API channel: the company's own app posts
+// customer messages to Atende with the channel token and receives agent
+// replies on its callback URL, signed with the channel's secret. Token and
+// secret are answered once, at creation and rotation.
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Plug, Plus } from 'lucide-react';
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { toast } from 'sonner';
+import { api, unwrap, type Channel, type Department, type Schemas } from '../../api/client';
+import { qk, useChannels, useDepartments } from '../../api/queries';
+import { Badge, Button, Dialog, EmptyState, Field, Input, Select } from '../../ui';
+import { inboundUrl, limits, statusesUrl, validHttpUrl } from './logic';
+import { ConfirmDialog, CopyButton, CopyField, Panel, RowMenu, SecretDialog, SectionHeader, TableSkeleton } from './parts';
+import s from './settings.module.css';
+
+type WithSecrets = Schemas['ChannelWithSecrets'];
+
+export function ChannelsSection() {
+  const { t } = useTranslation('settings');
+  const { t: tc } = useTranslation();
+  const channels = useChannels();
+  const departments = useDepartments();
+  const qc = useQueryClient();
+  const [editing, setEditing] = useState<Channel | 'new' | null>(null);
+  const [rotating, setRotating] = useState<Channel | null>(null);
+  const [deleting, setDeleting] = useState<Channel | null>(null);
+  const [secrets, setSecrets] = useState<{ channel: WithSecrets; rotated: boolean } | null>(null);
+  const invalidate = () => void qc.invalidateQueries({ queryKey: qk.channels });
+
+  const rotate = useMutation({
+    mutationFn: (c: Channel) => unwrap(api.POST('/api/v1/channels/{id}/rotate-token', { params: { path: { id: c.id } } })),
+    onSuccess: (c) => {
+      invalidate();
+      setRotating(null);
+      setSecrets({ channel: c, rotated: true });
+    },
+  });
+  const remove = useMutation({
+    mutationFn: (c: Channel) => unwrap(api.DELETE('/api/v1/channels/{id}', { params: { path: { id: c.id } } })),
+    onSuccess: () => {
+      invalidate();
+      void qc.invalidateQueries({ queryKey: qk.conversationLists });
+      void qc.invalidateQueries({ queryKey: qk.counters });
+      setDeleting(null);
+      toast.success(t('deleted'));
+    },
+  });
+
+  const deptName = new Map((departments.data ?? []).map((d) => [d.id, d.name]));
+  const defaultDept = departments.data?.find((d) => d.is_default)?.name;
+  const list = [...(channels.data ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+  const origin = location.origin;
+
+  return (
+    <section aria-labelledby="settings-section-title">
+      <SectionHeader
+        title={t('channels.title')}
+        description={t('channels.description')}
+        actions={
+          <Button variant="primary" onClick={() => setEditing('new')} data-testid="channel-new">
+            <Plus size={16} aria-hidden /> {t('channels.new')}
+          </Button>
+        }
+      />
+      <Panel>
+        {channels.isPending ? (
+          <TableSkeleton rows={3} />
+        ) : list.length === 0 ? (
+          <EmptyState
+            icon={<Plug size={28} aria-hidden />}
+            title={t('channels.emptyTitle')}
+            body={t('channels.emptyBody')}
+            action={
+              <Button onClick={() => setEditing('new')}>
+                <Plus size={16} aria-hidden /> {t('channels.new')}
+              </Button>
+            }
+          />
+        ) : (
+          <table className={s.table}>
+            <thead>
+              <tr>
+                <th scope="col">{t('channels.name')}</th>
+                <th scope="col" className={s.hideSm}>
+                  {t('channels.department')}
+                </th>
+                <th scope="col" className={s.hideMd}>
+                  {t('channels.callbackUrl')}
+                </th>
+                <th scope="col" className={s.actionsCol}>
+                  <span className="sr-only">{t('actions')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((c) => (
+                <tr key={c.id} data-testid={`channel-row-${c.id}`}>
+                  <td>
+                    <span className={s.cellTitle}>{c.name}</span> <Badge>{t(`channels.kinds.${c.kind}`)}</Badge>
+                  </td>
+                  <td className={s.hideSm}>
+                    {c.department_id ? deptName.get(c.department_id) ?? `#${c.department_id}` : <span className={s.muted}>{t('channels.defaultDepartment', { name: defaultDept ?? '—' })}</span>}
+                  </td>
+                  <td className={`${s.hideMd} ${s.urlCell}`}>
+                    {c.callback_url ? <span className={s.mono} title={c.callback_url}>{c.callback_url}</span> : <span className={s.warningText}>{t('channels.noCallback')}</span>}
+                  </td>
+                  <td className={s.actionsCol}>
+                    <RowMenu
+                      label={t('rowActions', { name: c.name })}
+                      items={[
+                        { label: tc('edit'), onSelect: () => setEditing(c) },
+                        { label: t('channels.rotate'), onSelect: () => setRotating(c) },
+                        { label: '', separator: true },
+                        { label: tc('delete'), onSelect: () => setDeleting(c) },
+                      ]}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Panel>
+
+      <Panel className={s.formPanel}>
+        <h2 className={s.panelTitle}>{t('channels.howTitle')}</h2>
+        <CopyField label={t('channels.inboundUrl')} value={inboundUrl(origin)} testid="channel-inbound-url" />
+        <ol className={s.steps}>
+          <li>{t('channels.step1')}</li>
+          <li>
+            {t('channels.step2')}
+            <CodeBlock code={curlExample(inboundUrl(origin))} label={t('channels.example')} />
+          </li>
+          <li>{t('channels.step3')}</li>
+          <li>
+            {t('channels.step4')} <code className={s.inlineCode}>{statusesUrl(origin)}</code>
+          </li>
+        </ol>
+      </Panel>
+
+      {editing && (
+        <ChannelDialog
+          channel={editing === 'new' ? null : editing}
+          departments={departments.data ?? []}
+          onClose={() => setEditing(null)}
+          onCreated={(c) => setSecrets({ channel: c, rotated: false })}
+        />
+      )}
+      <ConfirmDialog
+        open={!!rotating}
+        onOpenChange={(o) => !o && setRotating(null)}
+        title={t('channels.rotateTitle', { name: rotating?.name ?? '' })}
+        body={t('channels.rotateBody')}
+        confirmLabel={t('channels.rotate')}
+        busy={rotate.isPending}
+        onConfirm={() => rotating && rotate.mutate(rotating)}
+      />
+      <ConfirmDialog
+        open={!!deleting}
+        onOpenChange={(o) => !o && setDeleting(null)}
+        title={t('channels.deleteTitle', { name: deleting?.name ?? '' })}
+        body={t('channels.deleteBody')}
+        confirmLabel={tc('delete')}
+        busy={remove.isPending}
+        onConfirm={() => deleting && remove.mutate(deleting)}
+      />
+      <SecretDialog
+        open={!!secrets}
+        onOpenChange={(o) => !o && setSecrets(null)}
+        title={secrets?.rotated ? t('channels.rotatedTitle', { name: secrets.channel.name }) : t('channels.createdTitle', { name: secrets?.channel.name ?? '' })}
+        items={
+          secrets
+            ? [
+                { label: t('channels.token'), value: secrets.channel.token, testid: 'channel-token' },
+                ...(secrets.channel.secret ? [{ label: t('channels.secret'), value: secrets.channel.secret, testid: 'channel-secret' }] : []),
+              ]
+            : []
+        }
+      >
+        <p className={s.panelText}>{t('channels.secretsHelp')}</p>
+      </SecretDialog>
+    </section>
+  );
+}
+
+function curlExample(url: string) {
+  return [
+    `curl -X POST ${url} \\`,
+    `  -H "Authorization: Bearer atc_…" \\`,
+    `  -H "Content-Type: application/json" \\`,
+    `  -d '{"message_id":"msg-1","contact":{"id":"42","name":"Ana Souza","phone":"+5511912345678"},"text":"Olá!"}'`,
+  ].join('\n');
+}
+
+function CodeBlock({ code, label }: { code: string; label: string }) {
+  return (
+    <div className={s.codeBlock}>
+      <pre tabIndex={0} aria-label={label}>
+        <code>{code}</code>
+      </pre>
+      <span className={s.codeCopy}>
+        <CopyButton value={code} />
+      </span>
+    </div>
+  );
+}
+
+function ChannelDialog({
+  channel,
+  departments,
+  onClose,
+  onCreated,
+}: {
+  channel: Channel | null;
+  departments: Department[];
+  onClose: () => void;
+  onCreated: (c: WithSecrets) => void;
+}) {
+  const { t } = useTranslation('settings');
+  const { t: tc } = useTranslation();
+  const qc = useQueryClient();
+  const [name, setName] = useState(channel?.name ?? '');
+  const [callback, setCallback] = useState(channel?.callback_url ?? '');
+  const [dept, setDept] = useState(String(channel?.department_id ?? 0));
+  const [tried, setTried] = useState(false);
+  const trimmed = name.trim();
+  const url = callback.trim();
+  const nameError = !trimmed ? 'required' : [...trimmed].length > limits.name ? 'tooLong' : undefined;
+  const urlError = url && !validHttpUrl(url) ? 'url' : undefined;
+  const defaultName = departments.find((d) => d.is_default)?.name ?? '—';
+
+  const save = useMutation({
+    mutationFn: async () => {
+      const body = { name: trimmed, callback_url: url, department_id: Number(dept) };
+      if (channel) {
+        await unwrap(api.PATCH('/api/v1/channels/{id}', { params: { path: { id: channel.id } }, body }));
+        return null;
+      }
+      return unwrap(api.POST('/api/v1/channels', { body: { kind: 'api', ...body } }));
+    },
+    onSuccess: (created) => {
+      void qc.invalidateQueries({ queryKey: qk.channels });
+      onClose();
+      if (created) onCreated(created);
+      else toast.success(tc('saved'));
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setTried(true);
+    if (!nameError && !urlError) save.mutate();
+  };
+  return (
+    <Dialog
+      open
+      onOpenChange={(o) => !o && onClose()}
+      title={channel ? t('channels.editTitle') : t('channels.new')}
+      description={channel ? undefined : t('channels.newHelp')}
+      footer={
+        <>
+          <Button onClick={onClose}>{tc('cancel')}</Button>
+          <Button variant="primary" type="submit" form="channel-form" busy={save.isPending} data-testid="channel-save">
+            {channel ? tc('save') : tc('create')}
+          </Button>
+        </>
+      }
+    >
+      <form id="channel-form" onSubmit={submit} noValidate className={s.stack}>
+        <Field label={t('channels.name')} htmlFor="channel-name" error={tried && nameError ? t(`errors.${nameError}`) : undefined}>
+          <Input id="channel-name" value={name} autoFocus onChange={(e) => setName(e.target.value)} placeholder={t('channels.namePlaceholder')} data-testid="channel-name" />
+        </Field>
+        <Field label={t('channels.callbackUrl')} htmlFor="channel-callback" hint={t('channels.callbackHint')} error={urlError && (tried || url.length > 8) ? t(`errors.${urlError}`) : undefined}>
+          <Input
+            id="channel-callback"
+            type="url"
+            inputMode="url"
+            value={callback}
+            onChange={(e) => setCallback(e.target.value)}
+            placeholder="https://app.example.com/atende/webhook"
+            className={s.mono}
+            data-testid="channel-callback"
+          />
+        </Field>
+        <Field label={t('channels.department')} htmlFor="channel-dept" hint={t('channels.departmentHint')}>
+          <Select id="channel-dept" value={dept} onChange={(e) => setDept(e.target.value)} data-testid="channel-department">
+            <option value="0">{t('channels.defaultDepartment', { name: defaultName })}</option>
+            {departments.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </Select>
+        </Field>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,69 @@
+// Which settings sections exist, who may open them, and where /settings
+// lands. Access mirrors the server's route guards (internal/httpapi/server.go):
+// `admin` routes for admins only, `manager` routes for admins and supervisors,
+// `user` routes for everyone (their own profile and API tokens).
+
+export type Role = 'admin' | 'supervisor' | 'agent';
+
+export const sections = [
+  'workspace',
+  'departments',
+  'agents',
+  'channels',
+  'labels',
+  'quick-replies',
+  'closing-reasons',
+  'profile',
+  'tokens',
+] as const;
+
+export type Section = (typeof sections)[number];
+
+type Access = 'admin' | 'manager' | 'user';
+
+const access: Record<Section, Access> = {
+  workspace: 'admin',
+  departments: 'admin',
+  agents: 'admin',
+  channels: 'admin',
+  labels: 'manager',
+  'quick-replies': 'manager',
+  'closing-reasons': 'admin',
+  profile: 'user',
+  tokens: 'user',
+};
+
+/** The sub-navigation groups, in order. */
+export const groups: { id: 'workspace' | 'conversations' | 'personal'; sections: Section[] }[] = [
+  { id: 'workspace', sections: ['workspace', 'departments', 'agents', 'channels'] },
+  { id: 'conversations', sections: ['labels', 'quick-replies', 'closing-reasons'] },
+  { id: 'personal', sections: ['profile', 'tokens'] },
+];
+
+export function isSection(s: string | undefined): s is Section {
+  return !!s && (sections as readonly string[]).includes(s);
+}
+
+/** canSee tells whether a role may open a section (the API would let it change what is there). */
+export function canSee(role: Role, section: Section): boolean {
+  const a = access[section];
+  if (a === 'user') return true;
+  if (a === 'manager') return role === 'admin' || role === 'supervisor';
+  return role === 'admin';
+}
+
+export function visibleSections(role: Role): Section[] {
+  return sections.filter((s) => canSee(role, s));
+}
+
+/** defaultSection is where /settings lands: workspace for admins, labels for supervisors, profile otherwise. */
+export function defaultSection(role: Role): Section {
+  if (role === 'admin') return 'workspace';
+  if (role === 'supervisor') return 'labels';
+  return 'profile';
+}
+
+/** The visible groups of a role, with empty groups left out. */
+export function visibleGroups(role: Role) {
+  return groups.map((g) => ({ ...g, sections: g.sections.filter((s) => canSee(role, s)) })).filter((g) => g.sections.length > 0);
+}
