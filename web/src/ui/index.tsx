@@ -214,7 +214,7 @@ export function Picker({ options, onPick, placeholder, empty }: { options: Picke
                 >
                   {o.icon}
                   <span style={{ flex: 1 }}>{o.label}</span>
-                  {o.hint && <span style={{ color: 'var(--text-subtle)', fontSize: 'var(--text-sm)' }}>{o.hint}</span>}
+                  {o.hint && <span style={{ color: 'var(--text-muted)', fontSize: 'var(--text-sm)' }}>{o.hint}</span>}
                   {o.selected && <Check size={14} aria-hidden />}
                 </Command.Item>
               ))}

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Bell, BellOff, Inbox, LogOut, MessagesSquare, Monitor, Moon, Settings, Sun, WifiOff } from 'lucide-react';
+import { Bell, BellOff, Inbox, LogOut, MessagesSquare, Monitor, Moon, Settings, Sun, User as UserIcon, WifiOff } from 'lucide-react';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink, Outlet, useNavigate } from 'react-router';
@@ -61,6 +61,7 @@ function UserMenu() {
       checked: notify,
       onSelect: async () => setNotify(!notify && (await askNotificationPermission())),
     },
+    { label: t('profile'), icon: <UserIcon size={14} />, onSelect: () => nav('/settings/profile') },
     { label: t('logout'), icon: <LogOut size={14} />, onSelect: () => logout.mutate() },
   ];
   return (
