@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { eventSentence, type EventLookup, type Sentence, type TimelineEvent } from './events';
+
+const users: Record<number, string> = { 1: 'Ana', 3: 'Bruno' };
+const look: EventLookup = {
+  user: (id) => users[id],
+  department: (id) => ({ 1: 'Vendas', 2: 'Financeiro' })[id],
+  label: (id) => ({ 1: 'VIP' })[id],
+  reason: (id) => ({ 2: 'Venda realizada' })[id],
+  time: (ms) => `T${ms}`,
+  priority: (p) => p.toUpperCase(),
+};
+
+const ana = { actor_type: 'user', actor_id: 1 } as const;
+const sys = { actor_type: 'system' } as const;
+
+describe('eventSentence', () => {
+  const cases: [string, TimelineEvent, Sentence][] = [
+    ['created in a department', { type: 'created', ...sys, to: 'queued', department_id: 1 }, { key: 'created.department', values: { department: 'Vendas' } }],
+    ['created', { type: 'created', ...sys, to: 'bot' }, { key: 'created.plain', values: {} }],
+    ['assigned by someone', { type: 'assigned', ...ana, assignee_id: 3 }, { key: 'assigned.by', values: { actor: 'Ana', assignee: 'Bruno' } }],
+    ['took it', { type: 'assigned', actor_type: 'user', actor_id: 3, assignee_id: 3 }, { key: 'assigned.self', values: { assignee: 'Bruno' } }],
+    ['assigned automatically', { type: 'assigned', ...sys, assignee_id: 3 }, { key: 'assigned.auto', values: { assignee: 'Bruno' } }],
+    ['assigned to a deleted user', { type: 'assigned', ...ana, assignee_id: 99 }, { key: 'assigned.by', values: { actor: 'Ana', assignee: '#99' } }],
+    ['unknown actor', { type: 'assigned', actor_type: 'user', actor_id: 77, assignee_id: 3 }, { key: 'assigned.auto', values: { assignee: 'Bruno' } }],
+    ['transferred', { type: 'transferred', ...ana, department_id: 2 }, { key: 'transferred.by', values: { actor: 'Ana', department: 'Financeiro' } }],
+    ['transferred (system)', { type: 'transferred', ...sys, department_id: 2 }, { key: 'transferred.auto', values: { department: 'Financeiro' } }],
+    ['transferred to an agent', { type: 'transferred', ...ana, department_id: 1, assignee_id: 3 }, { key: 'transferredTo.by', values: { actor: 'Ana', department: 'Vendas', assignee: 'Bruno' } }],
+    ['returned', { type: 'returned', ...ana }, { key: 'returned.by', values: { actor: 'Ana' } }],
+    ['snoozed', { type: 'snoozed', ...ana, until: 5 }, { key: 'snoozed.by', values: { actor: 'Ana', until: 'T5' } }],
+    ['woke by unsnooze', { type: 'woke', ...sys, detail: 'unsnoozed' }, { key: 'woke.unsnoozed', values: {} }],
+    ['woke by timer', { type: 'woke', ...sys, detail: 'timer' }, { key: 'woke.timer', values: {} }],
+    ['woke by customer', { type: 'woke', ...sys, detail: 'customer_message' }, { key: 'woke.customer', values: {} }],
+    ['woke otherwise', { type: 'woke', ...sys }, { key: 'woke.other', values: {} }],
+    ['resolved', { type: 'resolved', ...ana }, { key: 'resolved.by', values: { actor: 'Ana' } }],
+    ['resolved with a reason', { type: 'resolved', ...ana, closing_reason_id: 2 }, { key: 'resolvedReason.by', values: { actor: 'Ana', reason: 'Venda realizada' } }],
+    ['resolved by the system', { type: 'resolved', ...sys }, { key: 'resolved.auto', values: {} }],
+    ['reopened by the customer', { type: 'reopened', actor_type: 'contact' }, { key: 'reopened.customer', values: {} }],
+    ['reopened', { type: 'reopened', ...ana }, { key: 'reopened.by', values: { actor: 'Ana' } }],
+    ['priority', { type: 'priority_changed', ...ana, from: 'none', to: 'high' }, { key: 'priority.by', values: { actor: 'Ana', priority: 'HIGH' } }],
+    ['priority cleared', { type: 'priority_changed', ...ana, from: 'high', to: 'none' }, { key: 'priorityCleared.by', values: { actor: 'Ana' } }],
+    ['label added', { type: 'label_added', ...ana, detail: '1' }, { key: 'labelAdded.by', values: { actor: 'Ana', label: 'VIP' } }],
+    ['label removed (deleted label)', { type: 'label_removed', ...ana, detail: '9' }, { key: 'labelRemoved.by', values: { actor: 'Ana', label: '#9' } }],
+    ['bot action', { type: 'label_added', actor_type: 'bot', detail: '1' }, { key: 'labelAdded.auto', values: { label: 'VIP' } }],
+    ['unknown type', { type: 'sla_breached', ...sys }, { key: 'other', values: { type: 'sla_breached' } }],
+  ];
+  it.each(cases)('%s', (_, e, want) => {
+    expect(eventSentence(e, look)).toEqual(want);
+  });
+});
