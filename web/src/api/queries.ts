@@ -3,7 +3,7 @@
 // mutations can update or invalidate one place.
 import { keepPreviousData, useInfiniteQuery, useQuery, type QueryClient } from '@tanstack/react-query';
 import { api, setCsrfToken, unwrap } from './client';
-import type { ListSpec } from '../realtime/listCache';
+import { serverSort, type ListSpec } from '../realtime/listCache';
 
 export const qk = {
   me: ['me'] as const,
@@ -56,7 +56,7 @@ export function useClosingReasons() {
   return useQuery({ queryKey: qk.closingReasons, queryFn: () => unwrap(api.GET('/api/v1/closing-reasons')).then((r) => r.items), ...long });
 }
 export function useChannels() {
-  return useQuery({ queryKey: qk.channels, queryFn: () => unwrap(api.GET('/api/v1/channels')).then((r) => r.items), ...long });
+  return useQuery({ queryKey: qk.channels, queryFn: () => unwrap(api.GET('/api/v1/channels')).then((r) => r.items), meta: { silent: true }, ...long });
 }
 
 /** useCounters is every badge of the inbox; realtime events invalidate it. */
@@ -77,7 +77,7 @@ export function useConversationList(spec: ListSpec, q = '') {
           params: {
             query: {
               view: spec.view,
-              sort: spec.sort,
+              sort: serverSort(spec.sort),
               department_id: spec.departmentId,
               agent_id: spec.agentId,
               label_id: spec.labelId,

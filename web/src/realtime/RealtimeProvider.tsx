@@ -79,6 +79,7 @@ export function handleEvent(qc: QueryClient, e: RealtimeEvent, viewer: ViewerInf
       void qc.invalidateQueries({ queryKey: qk.counters });
       break;
     case 'presence.updated':
+      void qc.invalidateQueries({ queryKey: qk.me });
       void qc.invalidateQueries({ queryKey: qk.counters });
       void qc.invalidateQueries({ queryKey: qk.users });
       break;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Conversation } from '../api/client';
-import { appendMessage, applyConversation, belongs, removeConversation, type ListSpec, type PagedList, type ViewerInfo } from './listCache';
+import { appendMessage, applyConversation, belongs, removeConversation, serverSort, type ListSpec, type PagedList, type ViewerInfo } from './listCache';
 
 function conv(id: number, o: Partial<Conversation> = {}): Conversation {
   return {
@@ -96,5 +96,11 @@ describe('appendMessage', () => {
   });
   it('replaces an updated message (delivery status)', () => {
     expect(appendMessage([{ id: 1, created_at: 1, s: 'sent' }], { id: 1, created_at: 1, s: 'read' })).toEqual([{ id: 1, created_at: 1, s: 'read' }]);
+  });
+});
+
+describe('serverSort', () => {
+  it('names sorts as the API does', () => {
+    expect(['latest', 'waiting_since', 'opened_at'].map((x) => serverSort(x as never))).toEqual(['latest', 'waiting', 'in_service']);
   });
 });

@@ -8,6 +8,18 @@ import type { Conversation } from '../api/client';
 export type ViewName = 'mine' | 'unassigned' | 'all' | 'snoozed' | 'resolved' | 'starred';
 export type SortName = 'latest' | 'waiting_since' | 'opened_at';
 
+/** serverSort names a list sort as GET /api/v1/conversations does. */
+export function serverSort(sort: SortName): 'latest' | 'waiting' | 'in_service' {
+  switch (sort) {
+    case 'waiting_since':
+      return 'waiting';
+    case 'opened_at':
+      return 'in_service';
+    default:
+      return 'latest';
+  }
+}
+
 /** ListSpec names one conversation list: the query string of GET /conversations. */
 export interface ListSpec {
   view: ViewName;

@@ -9,26 +9,14 @@ import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, 
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'react-router';
 import { api, unwrap, type Counters } from '../../../api/client';
-import { qk, useCounters, useDepartments, useLabels, useMe, useUsers } from '../../../api/queries';
+import { qk, useChannels, useConversationList, useCounters, useDepartments, useLabels, useMe, useUsers } from '../../../api/queries';
 import { Button, EmptyState, Skeleton, Spinner } from '../../../ui';
 import type { InboxChrome } from '../InboxScreen';
 import type { InboxRoute } from '../route';
 import { ConversationRow, HitRow, placeAt, type RowContext } from './ConversationRow';
 import { ListHeader } from './ListHeader';
-import { useList } from './useList';
 import { buildEntries, emptyKind, entryHeight, flattenPages, moveIndex, selectable, viewCount, viewName, type EmptyKind, type Entry, type HitLike } from './logic';
 import s from './List.module.css';
-
-/** useChannelsQuiet reads the channels for the filter; agents may not list them (403), then the filter hides without a toast. */
-function useChannelsQuiet() {
-  return useQuery({
-    queryKey: qk.channels,
-    queryFn: () => unwrap(api.GET('/api/v1/channels')).then((r) => r.items),
-    staleTime: 5 * 60_000,
-    retry: false,
-    meta: { silent: true },
-  });
-}
 
 /** useMessageSearch is full-text search over messages (20 newest hits). */
 function useMessageSearch(q: string) {
@@ -61,8 +49,8 @@ export function ConversationList({ route, chrome }: { route: InboxRoute; chrome:
   const users = useUsers().data;
   const departments = useDepartments().data;
   const labels = useLabels().data;
-  const channels = useChannelsQuiet();
-  const list = useList(route.spec, route.q);
+  const channels = useChannels();
+  const list = useConversationList(route.spec, route.q);
   const { spec } = route;
   const q = route.q.trim();
   const searching = q !== '';
