@@ -2,6 +2,9 @@ module github.com/atende/atende
 
 go 1.26.8
 
+// the web app's npm packages are not Go code: ./... must not walk them
+ignore ./web/node_modules
+
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect

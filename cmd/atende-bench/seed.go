@@ -356,7 +356,7 @@ func (b *bulk) prepare(ctx context.Context, db *sql.DB) error {
 
 func (s *seeder) seedContacts(ctx context.Context) error {
 	t0 := time.Now()
-	ct := newBulk("contacts", "id, workspace_id, name, name_search, phone, created_at, updated_at", 500)
+	ct := newBulk("contacts", "id, workspace_id, name, name_search, phone, phone_digits, created_at, updated_at", 500)
 	ci := newBulk("contact_identities", "id, workspace_id, contact_id, channel_id, external_id, created_at", 500)
 	for _, b := range []*bulk{ct, ci} {
 		if err := b.prepare(ctx, s.db); err != nil {
@@ -374,7 +374,7 @@ func (s *seeder) seedContacts(ctx context.Context) error {
 		}
 		name := firstNames[s.rnd.IntN(len(firstNames))] + " " + lastNames[s.rnd.IntN(len(lastNames))]
 		created := s.now - 400*86400000 + k
-		if err := ct.add(ctx, tx, k, s.ws, name, strings.ToLower(name), fmt.Sprintf("+55119%08d", k), created, created); err != nil {
+		if err := ct.add(ctx, tx, k, s.ws, name, strings.ToLower(name), fmt.Sprintf("+55119%08d", k), fmt.Sprintf("55119%08d", k), created, created); err != nil {
 			return err
 		}
 		if err := ci.add(ctx, tx, k, s.ws, k, s.channel, "c"+strconv.FormatInt(k, 10), created); err != nil {

@@ -27,7 +27,7 @@ Usage:
   atende user create --workspace NAME --email E [--name N] [--role admin|supervisor|agent] --password-stdin
   atende token create --email E [--name N]
   atende demo [--data ./data]      fill a demo workspace and print its logins
-  atende version
+  atende version                   print the version and whether the web app is built in
 
 Settings come from ATENDE_* environment variables; flags override them (see README.md).
 `
@@ -55,7 +55,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 	case "demo":
 		return demoCmd(ctx, args[1:], env, stdout)
 	case "version":
-		fmt.Fprintln(stdout, "atende", version)
+		fmt.Fprintf(stdout, "atende %s (ui: %s)\n", version, uiState())
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

@@ -27,6 +27,7 @@ import (
 	"github.com/atende/atende/internal/realtime"
 	"github.com/atende/atende/internal/secrets"
 	"github.com/atende/atende/internal/store"
+	"github.com/atende/atende/web"
 )
 
 func newLogger(level string, w io.Writer) *slog.Logger {
@@ -103,8 +104,12 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	} else if n == 0 && !*withDemo {
 		setupToken, _ = auth.NewToken(auth.PrefixSetup)
 	}
+	var ui http.Handler // nil: the stub page at / and the plain setup form
+	if web.Embedded() {
+		ui = web.Handler()
+	}
 	api := httpapi.New(httpapi.Deps{DB: db, Conversations: convs, Bus: bus, Hub: hub, Blobs: blobs, Secrets: box, Jobs: runner, Log: log,
-		CookieSecure: cfg.CookieSecure, SetupToken: setupToken})
+		CookieSecure: cfg.CookieSecure, SetupToken: setupToken, UI: ui})
 
 	var logins []demo.Login
 	if *withDemo {
@@ -131,8 +136,11 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	go func() { serveErr <- srv.Serve(ln) }()
 
 	log.Info("atende: listening", "addr", ln.Addr().String(), "database", db.Dialect().String(), "nats", cfg.NATSURL != "",
-		"startup_ms", time.Since(started).Milliseconds())
-	fmt.Fprintf(stdout, "Atende is running at %s (database: %s)\n", cfg.BaseURL, db.Dialect())
+		"ui", uiState(), "startup_ms", time.Since(started).Milliseconds())
+	fmt.Fprintf(stdout, "Atende is running at %s (database: %s, ui: %s)\n", cfg.BaseURL, db.Dialect(), uiState())
+	if !web.Embedded() {
+		fmt.Fprintln(stdout, "The web app is not built into this binary: `make build` builds it. The API works without it.")
+	}
 	if *withDemo {
 		printLogins(stdout, cfg.BaseURL, logins)
 	} else if setupToken != "" {
@@ -164,6 +172,14 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	}
 	log.Info("atende: stopped")
 	return nil
+}
+
+// uiState says whether the web app is built into this binary, as /healthz does.
+func uiState() string {
+	if web.Embedded() {
+		return httpapi.UIEmbedded
+	}
+	return httpapi.UIMissing
 }
 
 func printLogins(w io.Writer, baseURL string, logins []demo.Login) {

@@ -336,6 +336,12 @@ func (s *Service) SetStar(ctx context.Context, v access.Viewer, id int64, on boo
 	})
 }
 
+// MarkRead marks the conversation read now for the viewer alone (the
+// unread dot; see store.IsUnread).
+func (s *Service) MarkRead(ctx context.Context, v access.Viewer, id int64) error {
+	return s.db.W().MarkRead(ctx, v, id, s.nowMS())
+}
+
 func transition(action, status string) error {
 	return fmt.Errorf("%w: cannot %s a conversation that is %s", ErrTransition, action, status)
 }

@@ -27,7 +27,7 @@ type Outgoing struct {
 // the waiting customer (stops the thermometer) and pauses automation
 // (BotConversa rules: an agent's message pauses the bot; writing in an
 // unassigned conversation does not assign it; the assignee's first message
-// marks them as having replied).
+// marks them as having replied). The sender's read marker moves to now.
 func (s *Service) Send(ctx context.Context, v access.Viewer, id int64, out Outgoing) (store.Message, error) {
 	out.Content = strings.TrimSpace(out.Content)
 	if out.Content == "" && len(out.AttachmentIDs) == 0 {
@@ -89,6 +89,10 @@ func (s *Service) Send(ctx context.Context, v access.Viewer, id int64, out Outgo
 		}
 		c.UpdatedAt = now
 		if err := q.SaveConversation(ctx, before, c); err != nil {
+			return err
+		}
+		// whoever writes in a conversation has read it
+		if err := q.MarkRead(ctx, v, c.ID, now); err != nil {
 			return err
 		}
 		if len(out.AttachmentIDs) > 0 {

@@ -219,7 +219,7 @@ func matrixRoutes() []authzRoute {
 		{route: "POST /api/v1/closing-reasons", gate: gAdmin, ok: 201, writes: "closing_reasons", body: uniqName("Motivo")},
 		{route: "PATCH /api/v1/closing-reasons/{id}", gate: gAdmin, kind: kClosingReason, ok: 200, fresh: true, writes: "closing_reasons", body: uniqName("Motivo")},
 		{route: "DELETE /api/v1/closing-reasons/{id}", gate: gAdmin, kind: kClosingReason, ok: 204, fresh: true, writes: "closing_reasons"},
-		{route: "GET /api/v1/channels", gate: gAdmin, ok: 200},
+		{route: "GET /api/v1/channels", gate: gUser, ok: 200}, // summaries without secrets for non-admins (TestChannelListHidesSecrets)
 		{route: "POST /api/v1/channels", gate: gAdmin, ok: 201, writes: "channels",
 			body: func(c cell) any { return map[string]any{"kind": "api", "name": c.h.uniq("Canal")} }},
 		{route: "GET /api/v1/channels/{id}", gate: gAdmin, kind: kChannel, ok: 200},
@@ -249,7 +249,7 @@ func matrixRoutes() []authzRoute {
 		{route: "PATCH /api/v1/conversations/{id}", gate: gUser, kind: kConv, ok: 200, fresh: true, writes: "conversations,messages",
 			body: js(map[string]any{"priority": "high"})},
 		{route: "GET /api/v1/conversations/{id}/messages", gate: gUser, kind: kConv, ok: 200},
-		{route: "POST /api/v1/conversations/{id}/messages", gate: gUser, kind: kConv, ok: 201, fresh: true, writes: "messages,conversations,jobs",
+		{route: "POST /api/v1/conversations/{id}/messages", gate: gUser, kind: kConv, ok: 201, fresh: true, writes: "messages,conversations,jobs,conversation_reads",
 			body: js(map[string]any{"kind": "reply", "content": "Resposta"})},
 		{route: "GET /api/v1/conversations/{id}/export.csv", gate: gUser, kind: kConv, ok: 200},
 		{route: "POST /api/v1/conversations/{id}/assign", gate: gUser, kind: kConv, ok: 200, fresh: true, writes: "conversations,messages", rule: agentOnOthers, body: deptAgent},
@@ -275,6 +275,7 @@ func matrixRoutes() []authzRoute {
 					c.h.t.Fatal(err)
 				}
 			}},
+		{route: "PUT /api/v1/conversations/{id}/read", gate: gUser, kind: kConv, ok: 200, fresh: true, writes: "conversation_reads"},
 		{route: "POST /api/v1/conversations/{id}/typing", gate: gUser, kind: kConv, ok: 204},
 		{route: "PUT /api/v1/messages/{id}/labels/{labelID}", gate: gUser, kind: kMsg, ok: 200, fresh: true, writes: "message_labels"},
 		{route: "DELETE /api/v1/messages/{id}/labels/{labelID}", gate: gUser, kind: kMsg, ok: 200, fresh: true, writes: "message_labels",

@@ -314,6 +314,7 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 		}},
 		{route: "PUT /api/v1/conversations/{id}/star", path: conv(w.queued, "/star")},
 		{route: "DELETE /api/v1/conversations/{id}/star", path: conv(w.queued, "/star")},
+		{route: "PUT /api/v1/conversations/{id}/read", path: conv(w.queued, "/read")},
 		{route: "POST /api/v1/conversations/{id}/typing", path: conv(w.queued, "/typing")},
 		{route: "PUT /api/v1/messages/{id}/labels/{labelID}", path: fmt.Sprintf("/api/v1/messages/%d/labels/%d", w.queued.MessageID, w.label), cases: []badCase{
 			{name: "label of another workspace", path: fmt.Sprintf("/api/v1/messages/%d/labels/%d", w.queued.MessageID, w.otherLabel), want: 404},

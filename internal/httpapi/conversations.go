@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/atende/atende/internal/access"
 	"github.com/atende/atende/internal/conversation"
@@ -21,7 +22,10 @@ type conversationPage struct {
 
 func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error {
 	qv := r.URL.Query()
-	f := store.ListFilter{View: qv.Get("view"), Sort: qv.Get("sort"), Cursor: qv.Get("cursor")}
+	f := store.ListFilter{View: qv.Get("view"), Sort: qv.Get("sort"), Cursor: qv.Get("cursor"), Query: strings.TrimSpace(qv.Get("q"))}
+	if utf8.RuneCountInString(f.Query) > store.MaxSearchRunes || !utf8.ValidString(f.Query) || strings.IndexByte(f.Query, 0) >= 0 {
+		return errBadRequest(fmt.Sprintf("q must be text (UTF-8, no NUL) of at most %d characters", store.MaxSearchRunes))
+	}
 	if st := qv.Get("status"); st != "" {
 		f.Statuses = strings.Split(st, ",")
 	}
@@ -60,7 +64,10 @@ type Counters struct {
 	Bot        int64 `json:"bot"`
 	Snoozed    int64 `json:"snoozed"`
 	// Resolved counts finished conversations ("finalizados"), all time.
-	Resolved    int64               `json:"resolved"`
+	Resolved int64 `json:"resolved"`
+	// UnreadMine counts the conversations of the viewer's Mine view that
+	// are unread for them (store.IsUnread), for the tab title.
+	UnreadMine  int64               `json:"unread_mine"`
 	Departments []DepartmentCounter `json:"departments"`
 	Agents      []AgentCounter      `json:"agents"`
 }
@@ -99,7 +106,11 @@ func (s *Server) counters(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c := Counters{Departments: []DepartmentCounter{}, Agents: []AgentCounter{}}
+	unread, err := q.UnreadMine(ctx, v)
+	if err != nil {
+		return err
+	}
+	c := Counters{UnreadMine: unread, Departments: []DepartmentCounter{}, Agents: []AgentCounter{}}
 	perDept := map[int64]*DepartmentCounter{}
 	for _, d := range depts {
 		if v.IsAdmin() || (!v.AssignedOnly() && v.InDepartment(d.ID)) {
@@ -168,14 +179,27 @@ func (s *Server) getConversation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.writeConversation(w, r, http.StatusOK, c)
+	return s.writeView(w, r, http.StatusOK, c)
+}
+
+// writeView answers a conversation read for the viewer as it is.
+func (s *Server) writeView(w http.ResponseWriter, r *http.Request, status int, c store.Conversation) error {
+	view, err := s.Conversations.View(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, view)
+	return nil
 }
 
 func (s *Server) writeConversation(w http.ResponseWriter, r *http.Request, status int, c store.Conversation) error {
-	// reload: the answer carries the viewer's star, which the service's
-	// result (shared with realtime events) does not
+	// reload: the answer carries the viewer's star and unread flag, which
+	// the service's result (shared with realtime events) does not
 	if fresh, err := s.DB.R().Conversation(r.Context(), viewer(r), c.ID); err == nil {
 		c = fresh
+	} else if c.Unread == nil {
+		// the action took the conversation out of the viewer's sight
+		c.Unread = new(bool)
 	}
 	view, err := s.Conversations.View(r.Context(), c)
 	if err != nil {
@@ -406,8 +430,24 @@ func (s *Server) star(on bool) func(w http.ResponseWriter, r *http.Request) erro
 		if err != nil {
 			return err
 		}
-		return s.writeConversation(w, r, http.StatusOK, c)
+		return s.writeView(w, r, http.StatusOK, c)
 	}
+}
+
+// markRead marks a conversation read now for the viewer.
+func (s *Server) markRead(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Conversations.MarkRead(r.Context(), viewer(r), id); err != nil {
+		return err
+	}
+	c, err := s.DB.R().Conversation(r.Context(), viewer(r), id)
+	if err != nil {
+		return err
+	}
+	return s.writeView(w, r, http.StatusOK, c)
 }
 
 func (s *Server) messageLabel(on bool) func(w http.ResponseWriter, r *http.Request) error {

@@ -12,8 +12,36 @@ import (
 
 func (s *Server) baseCtx() context.Context { return context.Background() }
 
+// UI states reported by /healthz.
+const (
+	UIEmbedded = "embedded"
+	UIMissing  = "missing"
+)
+
+// uiState tells whether this server serves the web app.
+func (s *Server) uiState() string {
+	if s.UI != nil {
+		return UIEmbedded
+	}
+	return UIMissing
+}
+
+// healthz answers while the process serves HTTP, saying whether the web app
+// is built in; ?require=ui makes a binary without it unhealthy (503), for
+// deployments that must serve the app.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	ui := s.uiState()
+	switch r.URL.Query().Get("require") {
+	case "":
+	case "ui":
+		if ui != UIEmbedded {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "ui missing", "ui": ui})
+			return nil
+		}
+	default:
+		return errBadRequest(`require must be "ui"`)
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "ui": ui})
 	return nil
 }
 
@@ -41,7 +69,8 @@ func (s *Server) root(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_, err := w.Write([]byte(`<!doctype html><meta charset="utf-8"><title>Atende</title>
 <body style="font-family:system-ui;max-width:40rem;margin:3rem auto;line-height:1.5">
-<h1>Atende</h1><p>The API is running. The agent web app is not built into this binary yet.</p>
+<h1>Atende</h1><p>The API is running, but the agent web app was not built into this binary.
+Build it with <code>make build</code> (it builds the web app, then the binary with the app inside).</p>
 <p>API reference: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> · health: <a href="/readyz">/readyz</a></p>`))
 	return err
 }

@@ -770,12 +770,33 @@ type channelWithSecrets struct {
 	Secret string `json:"secret,omitempty"`
 }
 
+// channelSummary is a channel as every user sees it: enough to show which
+// channel a customer writes from, nothing of its configuration (DESIGN M5:
+// no channel credentials are shared with agents).
+type channelSummary struct {
+	ID           int64  `json:"id"`
+	Kind         string `json:"kind"`
+	Name         string `json:"name"`
+	DepartmentID *int64 `json:"department_id"`
+}
+
+// listChannels answers admins every channel with its configuration, and
+// other users their summaries.
 func (s *Server) listChannels(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.DB.R().Channels(r.Context(), viewer(r).WorkspaceID)
+	v := viewer(r)
+	list, err := s.DB.R().Channels(r.Context(), v.WorkspaceID)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": list})
+	if v.IsAdmin() {
+		writeJSON(w, http.StatusOK, map[string]any{"items": list})
+		return nil
+	}
+	items := make([]channelSummary, len(list))
+	for i, c := range list {
+		items[i] = channelSummary{ID: c.ID, Kind: c.Kind, Name: c.Name, DepartmentID: c.DepartmentID}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
 	return nil
 }
 

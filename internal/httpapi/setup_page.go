@@ -7,7 +7,7 @@ import (
 )
 
 // setupPage is the one-time first-admin form linked from the first start's
-// output. It is plain HTML so it works before the web app is built.
+// output, for binaries without the web app (which has its own setup screen).
 var setupPage = template.Must(template.New("setup").Parse(`<!doctype html>
 <html lang="{{.Lang}}"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Atende — {{.T.Title}}</title>
@@ -43,8 +43,13 @@ var setupLang = map[string]setupTexts{
 		"Create admin", "Done! Sign in as"},
 }
 
-// setupForm serves the first-admin form.
+// setupForm serves the first-admin form: the web app's own setup screen
+// when the app is built in, this plain form otherwise.
 func (s *Server) setupForm(w http.ResponseWriter, r *http.Request) error {
+	if s.UI != nil {
+		s.UI.ServeHTTP(w, r)
+		return nil
+	}
 	lang := "en"
 	if strings.Contains(strings.ToLower(r.Header.Get("Accept-Language")), "pt") {
 		lang = "pt-BR"

@@ -77,8 +77,8 @@ func (q Q) CreateContact(ctx context.Context, c Contact) (Contact, error) {
 		return Contact{}, err
 	}
 	now := Now()
-	id, err := q.insert(ctx, `INSERT INTO contacts (workspace_id, name, name_search, phone, email, attributes, notes, owner_id, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`, c.WorkspaceID, c.Name, searchKey(c.Name), c.Phone, c.Email, attrs, c.Notes, c.OwnerID, now)
+	id, err := q.insert(ctx, `INSERT INTO contacts (workspace_id, name, name_search, phone, phone_digits, email, attributes, notes, owner_id, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`, c.WorkspaceID, c.Name, searchKey(c.Name), c.Phone, onlyDigits(c.Phone), c.Email, attrs, c.Notes, c.OwnerID, now)
 	if err != nil {
 		return Contact{}, fmt.Errorf("store: create contact: %w", err)
 	}
@@ -99,8 +99,9 @@ func (q Q) UpdateContact(ctx context.Context, c Contact) error {
 	if err != nil {
 		return err
 	}
-	res, err := q.exec(ctx, `UPDATE contacts SET name = $3, name_search = $4, phone = $5, email = $6, attributes = $7, notes = $8, owner_id = $9, updated_at = $10
-		WHERE id = $1 AND workspace_id = $2`, c.ID, c.WorkspaceID, c.Name, searchKey(c.Name), c.Phone, c.Email, attrs, c.Notes, c.OwnerID, Now())
+	res, err := q.exec(ctx, `UPDATE contacts SET name = $3, name_search = $4, phone = $5, phone_digits = $6, email = $7, attributes = $8, notes = $9,
+		owner_id = $10, updated_at = $11 WHERE id = $1 AND workspace_id = $2`,
+		c.ID, c.WorkspaceID, c.Name, searchKey(c.Name), c.Phone, onlyDigits(c.Phone), c.Email, attrs, c.Notes, c.OwnerID, Now())
 	return affected(res, err, "update contact", c.ID)
 }
 
@@ -179,6 +180,26 @@ func (q Q) SearchContacts(ctx context.Context, ws int64, query string, cursor in
 		page.NextCursor = fmt.Sprint(page.Items[limit-1].ID)
 	}
 	return page, rows.Err()
+}
+
+// MaxSearchRunes bounds the text of a conversation search by contact.
+const MaxSearchRunes = 100
+
+// contactMatch is the predicate "the contact aliased t matches query" of a
+// conversation search: its name contains the query (case and accents
+// folded, as name_search stores it), its e-mail starts with it (case
+// folded), or — when the query reads as a phone number, digits with
+// + ( ) - . / and spaces only — its phone's digits (phone_digits) contain
+// the query's digits. query is trimmed and not empty.
+func contactMatch(t, query string, a *sqlArgs) string {
+	or := []string{"lower(" + t + ".email) LIKE " + a.add(escapeLike(strings.ToLower(query))+"%") + ` ESCAPE '\'`}
+	if s := searchKey(query); s != "" {
+		or = append(or, t+".name_search LIKE "+a.add("%"+escapeLike(s)+"%")+` ESCAPE '\'`)
+	}
+	if digits := onlyDigits(query); digits != "" && strings.Trim(query, "0123456789+()-./ ") == "" {
+		or = append(or, t+".phone_digits LIKE "+a.add("%"+digits+"%"))
+	}
+	return "(" + strings.Join(or, " OR ") + ")"
 }
 
 func escapeLike(s string) string {

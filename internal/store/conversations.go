@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/atende/atende/internal/access"
 )
@@ -53,6 +54,9 @@ type Conversation struct {
 	UpdatedAt        int64   `json:"updated_at"`
 	LabelIDs         []int64 `json:"label_ids"`
 	Starred          bool    `json:"starred"`
+	// Unread is set for the user a conversation is read for (see IsUnread)
+	// and nil where nobody in particular reads it (realtime events).
+	Unread *bool `json:"unread,omitempty"`
 }
 
 // Dept returns the department id, 0 when unset.
@@ -223,8 +227,8 @@ func (q Q) WithLabels(ctx context.Context, c *Conversation) error {
 	return q.decorate(ctx, 0, []*Conversation{c})
 }
 
-// decorate fills labels and, for a user, their star on conversations: two
-// queries for the whole page.
+// decorate fills labels and, for a user, their star and unread flag on
+// conversations: at most three queries for the whole page.
 func (q Q) decorate(ctx context.Context, userID int64, list []*Conversation) error {
 	if len(list) == 0 {
 		return nil
@@ -259,10 +263,13 @@ func (q Q) decorate(ctx context.Context, userID int64, list []*Conversation) err
 		return fmt.Errorf("store: conversation stars: %w", err)
 	}
 	ids, err := scanIDs(srows)
+	if err != nil {
+		return err
+	}
 	for _, id := range ids {
 		byID[id].Starred = true
 	}
-	return err
+	return q.attachUnread(ctx, userID, list)
 }
 
 // Sort orders of the conversation list.
@@ -290,9 +297,13 @@ type ListFilter struct {
 	AssigneeID   int64
 	LabelID      int64
 	ChannelID    int64
-	Sort         string
-	Cursor       string
-	Limit        int
+	// Query, when set, keeps the conversations whose contact matches it
+	// (see contactMatch): name contains it, e-mail starts with it, or phone
+	// digits contain its digits.
+	Query  string
+	Sort   string
+	Cursor string
+	Limit  int
 }
 
 // ConversationPage is one page of the list and the cursor of the next.
@@ -364,7 +375,9 @@ type branch struct {
 // ListConversations returns one page. The page is built as a UNION of small
 // index range scans — one per (department or assignee, status) the view
 // covers — each limited to the page size, so its cost is O(page × branches)
-// whatever the number of conversations (DESIGN §4).
+// whatever the number of conversations (DESIGN §4). The starred view and a
+// search that few contacts match start from those few instead (listDriven);
+// a search that many contacts match filters the range scans.
 func (q Q) ListConversations(ctx context.Context, v access.Viewer, f ListFilter) (ConversationPage, error) {
 	col, desc, err := sortColumn(f.Sort)
 	if err != nil {
@@ -393,9 +406,6 @@ func (q Q) ListConversations(ctx context.Context, v access.Viewer, f ListFilter)
 			return ConversationPage{}, fmt.Errorf("%w: unknown status %q", ErrInvalid, s)
 		}
 	}
-	if f.View == ViewStarred {
-		return q.listStarred(ctx, v, f, statuses, col, desc)
-	}
 	var cur *cursor
 	if f.Cursor != "" {
 		c, err := parseCursor(f.Cursor)
@@ -403,6 +413,34 @@ func (q Q) ListConversations(ctx context.Context, v access.Viewer, f ListFilter)
 			return ConversationPage{}, err
 		}
 		cur = &c
+	}
+	// match adds the search predicate to a query's WHERE, when searching
+	var match func(a *sqlArgs) string
+	if query := strings.TrimSpace(f.Query); query != "" {
+		if utf8.RuneCountInString(query) > MaxSearchRunes {
+			return ConversationPage{}, fmt.Errorf("%w: a search has at most %d characters", ErrInvalid, MaxSearchRunes)
+		}
+		if f.View != ViewStarred {
+			// Few matching contacts: read their conversations by contact.
+			ids, all, err := q.matchingContacts(ctx, v.WorkspaceID, query)
+			if err != nil {
+				return ConversationPage{}, err
+			}
+			if all && len(ids) == 0 {
+				return ConversationPage{Items: []Conversation{}}, nil
+			}
+			if all {
+				return q.listDriven(ctx, v, f, statuses, col, desc, cur, q.byContacts(ids), nil)
+			}
+		}
+		// Many (or starred): filter the list's own index walk, which
+		// stops as soon as a page of matches is found.
+		match = func(a *sqlArgs) string {
+			return "EXISTS (SELECT 1 FROM contacts sc WHERE sc.id = c.contact_id AND " + contactMatch("sc", query, a) + ")"
+		}
+	}
+	if f.View == ViewStarred {
+		return q.listDriven(ctx, v, f, statuses, col, desc, cur, starredBy(v.UserID), match)
 	}
 
 	// Which (column, value) prefixes may hold rows of this view for this viewer.
@@ -468,6 +506,9 @@ func (q Q) ListConversations(ctx context.Context, v access.Viewer, f ListFilter)
 			if f.ChannelID != 0 {
 				w = append(w, "c.channel_id = "+a.add(f.ChannelID))
 			}
+			if match != nil {
+				w = append(w, match(&a))
+			}
 			order, after := "c."+col+" ASC, c.id ASC", ">"
 			if desc {
 				order, after = "c."+col+" DESC, c.id DESC", "<"
@@ -496,18 +537,59 @@ func (q Q) ListConversations(ctx context.Context, v access.Viewer, f ListFilter)
 	return q.pageOf(ctx, rows, v.UserID, f.Limit, col)
 }
 
-// listStarred pages through the viewer's starred conversations. Stars are
-// few per user, so the page is a range over the user's stars joined to
-// their conversations, with the same filters and keyset cursor as the other views.
-func (q Q) listStarred(ctx context.Context, v access.Viewer, f ListFilter, statuses []string, col string, desc bool) (ConversationPage, error) {
+// driver names the small set a driven list starts from: the FROM clause
+// (conversations c, contacts ct and whatever drives them) and a predicate
+// on the conversations, with its arguments.
+type driver func(a *sqlArgs) (from, where string)
+
+// starredBy drives a list from a user's stars: stars are few per user.
+func starredBy(userID int64) driver {
+	return func(a *sqlArgs) (string, string) {
+		return convFrom + ` JOIN conversation_stars s ON s.conversation_id = c.id AND s.user_id = ` + a.add(userID), ""
+	}
+}
+
+// byContacts drives a list from the conversations of a few contacts, read
+// through the (contact_id, …) index. SQLite is told which index: without
+// statistics it prefers the inbox indexes' longer equality prefix and
+// would walk every conversation of the view instead.
+func (q Q) byContacts(ids []int64) driver {
+	return func(a *sqlArgs) (string, string) {
+		if q.d == Postgres {
+			return convFrom, "c.contact_id = ANY(" + a.add(ids) + ")"
+		}
+		list := make([]string, len(ids))
+		for i, id := range ids {
+			list[i] = strconv.FormatInt(id, 10)
+		}
+		return ` FROM conversations c INDEXED BY conversations_contact LEFT JOIN contacts ct ON ct.id = c.contact_id`,
+			"c.contact_id IN (SELECT value FROM json_each(" + a.add("["+strings.Join(list, ",")+"]") + "))"
+	}
+}
+
+// listDriven pages through the conversations a driver reaches, with every
+// filter of the list and the same keyset cursor on the sort column. It
+// suits small driving sets (the viewer's stars, the contacts a search
+// matched): the rows it reaches are all read and sorted.
+func (q Q) listDriven(ctx context.Context, v access.Viewer, f ListFilter, statuses []string, col string, desc bool, cur *cursor,
+	drive driver, match func(a *sqlArgs) string) (ConversationPage, error) {
 	var a sqlArgs
-	me := a.add(v.UserID)
+	from, drivenWhere := drive(&a)
 	where := visibleWhere(v, &a)
+	if drivenWhere != "" {
+		where += " AND " + drivenWhere
+	}
 	ph := make([]string, len(statuses))
 	for i, s := range statuses {
 		ph[i] = statusLiteral(s)
 	}
 	where += " AND c.status IN (" + strings.Join(ph, ",") + ")"
+	switch f.View {
+	case ViewMine:
+		where += " AND c.assignee_id = " + a.add(v.UserID)
+	case ViewUnassigned:
+		where += " AND c.assignee_id IS NULL"
+	}
 	if f.DepartmentID != 0 {
 		where += " AND c.department_id = " + a.add(f.DepartmentID)
 	}
@@ -520,23 +602,39 @@ func (q Q) listStarred(ctx context.Context, v access.Viewer, f ListFilter, statu
 	if f.ChannelID != 0 {
 		where += " AND c.channel_id = " + a.add(f.ChannelID)
 	}
+	if match != nil {
+		where += " AND " + match(&a)
+	}
 	order, after := "c."+col+" ASC, c.id ASC", ">"
 	if desc {
 		order, after = "c."+col+" DESC, c.id DESC", "<"
 	}
-	if f.Cursor != "" {
-		cur, err := parseCursor(f.Cursor)
-		if err != nil {
-			return ConversationPage{}, err
-		}
+	if cur != nil {
 		where += " AND (c." + col + ", c.id) " + after + " (" + a.add(cur.key) + ", " + a.add(cur.id) + ")"
 	}
-	rows, err := q.query(ctx, `SELECT `+convCols+convFrom+` JOIN conversation_stars s ON s.conversation_id = c.id AND s.user_id = `+me+
-		` WHERE `+where+` ORDER BY `+order+` LIMIT `+strconv.Itoa(f.Limit+1), a...)
+	rows, err := q.query(ctx, `SELECT `+convCols+from+` WHERE `+where+` ORDER BY `+order+` LIMIT `+strconv.Itoa(f.Limit+1), a...)
 	if err != nil {
-		return ConversationPage{}, fmt.Errorf("store: list starred: %w", err)
+		return ConversationPage{}, fmt.Errorf("store: list conversations: %w", err)
 	}
 	return q.pageOf(ctx, rows, v.UserID, f.Limit, col)
+}
+
+// searchContactCap bounds the contacts a conversation search collects
+// before reading their conversations. A query that matches more is broad,
+// and the list's index walk filtered by it finds a page quickly instead.
+var searchContactCap = 500
+
+// matchingContacts returns the ids of ws's contacts that match query, up to
+// searchContactCap, and whether that is all of them.
+func (q Q) matchingContacts(ctx context.Context, ws int64, query string) ([]int64, bool, error) {
+	var a sqlArgs
+	where := "ct.workspace_id = " + a.add(ws) + " AND " + contactMatch("ct", query, &a)
+	rows, err := q.query(ctx, `SELECT ct.id FROM contacts ct WHERE `+where+` ORDER BY ct.id DESC LIMIT `+strconv.Itoa(searchContactCap+1), a...)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: search contacts: %w", err)
+	}
+	ids, err := scanIDs(rows)
+	return ids, len(ids) <= searchContactCap, err
 }
 
 // statusLiteral writes a validated status into the SQL text rather than
