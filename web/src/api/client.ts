@@ -14,6 +14,7 @@ export type Label = Schemas['Label'];
 export type QuickReply = Schemas['QuickReply'];
 export type ClosingReason = Schemas['ClosingReason'];
 export type Channel = Schemas['Channel'];
+export type ChannelSummary = Schemas['ChannelSummary'];
 export type Contact = Schemas['Contact'];
 export type Counters = Schemas['Counters'];
 export type Attachment = Schemas['Attachment'];

@@ -84,8 +84,8 @@ export function useConversationList(spec: ListSpec, q = '') {
               channel_id: spec.channelId,
               cursor: pageParam || undefined,
               limit: pageSize,
-              ...(q ? { q } : {}),
-            } as never,
+              q: q || undefined,
+            },
           },
           signal,
         }),
@@ -112,7 +112,7 @@ export function useMessages(id: number | undefined) {
     queryFn: ({ pageParam, signal }) =>
       unwrap(
         api.GET('/api/v1/conversations/{id}/messages', {
-          params: { path: { id: id! }, query: { before: pageParam || undefined, limit: 50 } as never },
+          params: { path: { id: id! }, query: { before: pageParam || undefined, limit: 50 } },
           signal,
         }),
       ),

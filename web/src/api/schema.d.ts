@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Liveness probe
-         * @description Answers 200 while the process serves HTTP; it does not touch the database.
+         * @description Answers while the process serves HTTP; it does not touch the database. `ui` says whether the agent web app is built into this binary (`embedded`) or not (`missing`: `make build` builds it; the API works without it). With `require=ui` a binary without the web app answers 503, so a deployment that must serve the app never reports healthy without it.
          */
         get: operations["healthz"];
         put?: never;
@@ -150,8 +150,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * First-admin setup form (HTML)
-         * @description A plain HTML form (English, or Portuguese when Accept-Language asks for pt) that posts to POST /api/v1/setup. The link printed on the first start carries the setup token in `token`, which pre-fills the form.
+         * First-admin setup page (HTML)
+         * @description When the agent web app is built in, its own setup screen (the app reads `token` from the address and posts to POST /api/v1/setup). Otherwise a plain HTML form (English, or Portuguese when Accept-Language asks for pt) that posts to POST /api/v1/setup. The link printed on the first start carries the setup token in `token`, which pre-fills the form.
          */
         get: operations["setupPage"];
         put?: never;
@@ -327,7 +327,7 @@ export interface paths {
          * Realtime event stream (WebSocket)
          * @description Upgrades to a WebSocket (RFC 6455) carrying the events the user may see, one JSON text frame each (schema RealtimeEvent):
          *
-         *     - `conversation.created` / `conversation.updated` — data: Conversation. An update that moves a conversation away from you (transfer, reassignment) still reaches you once, with prev_department_id / prev_assignee_id, so you can drop it from your list.
+         *     - `conversation.created` / `conversation.updated` — data: Conversation. An update that moves a conversation away from you (transfer, reassignment) still reaches you once, with prev_department_id / prev_assignee_id, so you can drop it from your list. The conversation carries no `unread` flag (events are shared; read markers are personal): keep your own.
          *     - `message.created` / `message.updated` (delivery status, labels) — data: Message.
          *     - `counters.changed` — no data; refetch GET /api/v1/conversations/counters (sent at most every 250 ms per workspace).
          *     - `presence.updated` — data: {user_id, presence}.
@@ -663,7 +663,9 @@ export interface paths {
         };
         /**
          * List channels
-         * @description Allowed for admins only.
+         * @description Admins get every channel with its configuration (Channel). Other users get what they need to show which channel a customer writes from, and nothing of its configuration (ChannelSummary: id, kind, name, department_id).
+         *
+         *     Allowed for any signed-in user.
          */
         get: operations["listChannels"];
         put?: never;
@@ -853,6 +855,8 @@ export interface paths {
          *
          *     Keyset pagination: the answer's next_cursor is an opaque token of the last row's sort key; pass it as `cursor` with the same view, filters and sort to get the next page. Pages stay stable while conversations change (no offsets, no duplicates when rows move ahead of the cursor).
          *
+         *     Search: `q` keeps the conversations whose contact's name contains it (case and accents ignored), whose e-mail starts with it, or — when `q` reads as a phone number (digits with + ( ) - . / and spaces only) — whose phone digits contain its digits. It combines with the view, filters, sort and cursor like any filter; newest first by default.
+         *
          *     Allowed for any signed-in user.
          */
         get: operations["listConversations"];
@@ -930,6 +934,8 @@ export interface paths {
         /**
          * Send a reply or write a note
          * @description A `reply` is queued for delivery to the customer (status pending → sent …), answers the waiting customer (the thermometer stops), and pauses automation; it does not assign the conversation. A `note` is internal. Attach files by uploading them first.
+         *
+         *     Sending a reply or a note marks the conversation read for you (Conversation.unread).
          *
          *     Allowed for any signed-in user.
          */
@@ -1159,6 +1165,28 @@ export interface paths {
          * @description Allowed for any signed-in user.
          */
         delete: operations["unstarConversation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Mark a conversation read (for me)
+         * @description Records that you read the conversation now (read markers are personal): it answers with `unread: false` and stays read until the customer writes again. Sending a reply or a note marks it read too. Counters' `unread_mine` changes with it; no realtime event is sent.
+         *
+         *     Allowed for any signed-in user.
+         */
+        put: operations["markConversationRead"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1427,6 +1455,22 @@ export interface components {
             /** @description The webhook signing secret (whsec_…) for callbacks. Returned only when the channel is created (not on rotation). */
             secret?: string;
         };
+        /** @description A channel as every user sees it: no callback URL, token or secret. */
+        ChannelSummary: {
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description Channel kind.
+             * @enum {string}
+             */
+            kind: "api";
+            name: string;
+            /**
+             * Format: int64
+             * @description Department that new conversations of this channel land in; null means the workspace default.
+             */
+            department_id: number | null;
+        };
         /** @description How a contact is known on one channel. */
         Identity: {
             /** Format: int64 */
@@ -1542,6 +1586,8 @@ export interface components {
             label_ids: number[];
             /** @description Starred by the requesting user (stars are personal). */
             starred: boolean;
+            /** @description Unread for the requesting user (personal, like `starred`): the customer waits for a reply (`waiting_since` is set) and `last_message_at` is later than the last time this user read the conversation — PUT /api/v1/conversations/{id}/read, or a reply or note they sent — or they never read it. A reply by anyone ends the wait and so clears it for everybody. Present in every REST answer; absent from realtime events, which are shared by every user who sees the conversation: a client sets its own flag when a `message.created` from the customer arrives for a conversation it does not have open, and takes the server's value on its next read. */
+            unread?: boolean;
             /**
              * Format: int64
              * @description Since when the customer waits for a reply; null when nobody waits (last word was the agent's) or when resolved. Unix time in milliseconds.
@@ -1636,6 +1682,11 @@ export interface components {
              * @description Finished (resolved) conversations the viewer may see, all time ("finalizados").
              */
             resolved: number;
+            /**
+             * Format: int64
+             * @description Conversations of your Mine view (bot, queued or open and assigned to you) that are unread for you (see Conversation.unread); for the tab title.
+             */
+            unread_mine: number;
         };
         /** @description Body of a system event in the timeline: who changed what, from → to. Only the fields an event uses are present. */
         Event: {
@@ -1857,9 +1908,9 @@ export interface components {
         ClosingReasonList: {
             items: components["schemas"]["ClosingReason"][];
         };
-        /** @description A list of Channel objects. */
+        /** @description A list of channels: Channel objects for admins, ChannelSummary objects for other users. */
         ChannelList: {
-            items: components["schemas"]["Channel"][];
+            items: (components["schemas"]["Channel"] | components["schemas"]["ChannelSummary"])[];
         };
         /** @description A list of APIToken objects. */
         APITokenList: {
@@ -1898,8 +1949,13 @@ export interface components {
             password: string;
         };
         HealthStatus: {
-            /** @description `ok`, `ready`, `database unreachable` or `migrations pending`. */
+            /** @description `ok` or `ui missing` (/healthz); `ready`, `database unreachable` or `migrations pending` (/readyz). */
             status: string;
+            /**
+             * @description /healthz only: whether the agent web app is built into this binary.
+             * @enum {string}
+             */
+            ui?: "embedded" | "missing";
         };
         /** @description Identifies the customer in your app; name, phone and e-mail fill a new contact. */
         InboundContact: {
@@ -2358,15 +2414,28 @@ export type $defs = Record<string, never>;
 export interface operations {
     healthz: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `ui`: answer 503 unless the web app is built in. */
+                require?: "ui";
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Alive: {"status":"ok"}. */
+            /** @description Alive: {"status":"ok","ui":"embedded"} or {"status":"ok","ui":"missing"}. */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthStatus"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description `require=ui` and the web app is not built in: {"status":"ui missing","ui":"missing"}. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2589,7 +2658,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The form. */
+            /** @description The setup page. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3604,7 +3673,6 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -3987,6 +4055,8 @@ export interface operations {
                 view?: "all" | "mine" | "unassigned" | "snoozed" | "resolved" | "starred";
                 /** @description Comma-separated statuses, overriding the view's. */
                 status?: ("bot" | "queued" | "open" | "snoozed" | "resolved")[];
+                /** @description Search by contact name, e-mail or phone (trimmed; empty means no search; at most 100 characters, 400 beyond). */
+                q?: string;
                 sort?: "latest" | "waiting" | "in_service";
                 /** @description next_cursor of the previous page. */
                 cursor?: string;
@@ -4516,6 +4586,33 @@ export interface operations {
         };
     };
     unstarConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    markConversationRead: {
         parameters: {
             query?: never;
             header?: never;

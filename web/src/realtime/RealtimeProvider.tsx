@@ -28,10 +28,10 @@ type MessagePages = InfiniteData<{ items: Message[]; before?: string }>;
 export const openConversation = { id: 0 };
 
 export function mergeUserFields(prev: Conversation | undefined, next: Conversation, isOpen: boolean): Conversation {
-  if (!prev) return isOpen ? ({ ...next, unread: false } as Conversation) : next;
+  if (!prev) return isOpen ? { ...next, unread: false } : next;
   const grew = next.last_message_at > prev.last_message_at && next.waiting_since != null;
-  const unread = isOpen ? false : grew ? true : (prev as { unread?: boolean }).unread ?? false;
-  return { ...next, starred: prev.starred, unread } as Conversation;
+  const unread = isOpen ? false : grew ? true : prev.unread ?? false;
+  return { ...next, starred: prev.starred, unread };
 }
 
 function findCached(qc: QueryClient, id: number): Conversation | undefined {

@@ -49,7 +49,8 @@ export function ChannelsSection() {
 
   const deptName = new Map((departments.data ?? []).map((d) => [d.id, d.name]));
   const defaultDept = departments.data?.find((d) => d.is_default)?.name;
-  const list = [...(channels.data ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+  // admins get the full Channel (this screen is admin-only); others a ChannelSummary
+  const list = [...((channels.data ?? []) as Channel[])].sort((a, b) => a.name.localeCompare(b.name));
   const origin = location.origin;
 
   return (

@@ -82,7 +82,7 @@ export function AppShell() {
   const me = useMe().data!;
   const counters = useCounters().data;
   const status = useLive((x) => x.status);
-  const unread = (counters as { unread_mine?: number } | undefined)?.unread_mine ?? 0;
+  const unread = counters?.unread_mine ?? 0;
   useEffect(() => {
     document.title = titleWithUnread('Atende', unread);
   }, [unread]);

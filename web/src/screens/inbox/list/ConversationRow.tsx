@@ -78,7 +78,7 @@ export const ConversationRow = memo(function ConversationRow({
   onOpen: (id: number) => void;
 }) {
   const { t } = useTranslation('inbox');
-  const unread = (c as { unread?: boolean }).unread === true;
+  const unread = c.unread === true;
   const hint = rowHint(c, ctx, ctx.spec);
   const hintText =
     hint.key === 'snoozed'

@@ -9,6 +9,7 @@ const counters: Counters = {
   bot: 1,
   snoozed: 5,
   resolved: 12,
+  unread_mine: 1,
   departments: [
     { id: 3, name: 'Suporte', queued: 5, open: 4 },
     { id: 2, name: 'Financeiro', queued: 0, open: 1 },
