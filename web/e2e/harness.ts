@@ -127,7 +127,7 @@ export class CompanyApp {
       req.on('end', () => {
         const raw = Buffer.concat(chunks);
         const ts = String(req.headers['x-atende-timestamp'] ?? '');
-        const sig = String(req.headers['x-atende-signature'] ?? '');
+        const sig = String(req.headers['x-atende-signature'] ?? '').replace(/^sha256=/, '');
         const want = createHmac('sha256', this.secret).update(`${ts}.`).update(raw).digest('hex');
         const signatureOK = sig.length === want.length && timingSafeEqual(Buffer.from(sig), Buffer.from(want));
         this.received.push({ path: req.url ?? '', headers: req.headers, body: JSON.parse(raw.toString('utf8')), signatureOK });
@@ -201,7 +201,7 @@ export interface AxeViolation {
   id: string;
   impact: string;
   help: string;
-  nodes: { target: string[]; html: string }[];
+  nodes: { target: string[]; html: string; failureSummary?: string }[];
 }
 
 /** axe runs axe-core in the page and returns the serious and critical violations. */
@@ -216,7 +216,7 @@ export async function axe(page: Page): Promise<AxeViolation[]> {
 }
 
 export function formatViolations(vs: AxeViolation[]): string {
-  return vs.map((v) => `${v.impact} ${v.id}: ${v.help}\n` + v.nodes.slice(0, 5).map((n) => `   ${n.target.join(' ')}  ${n.html.slice(0, 160)}`).join('\n')).join('\n');
+  return vs.map((v) => `${v.impact} ${v.id}: ${v.help}\n` + v.nodes.slice(0, 5).map((n) => `   ${n.target.join(' ')}  ${n.html.slice(0, 160)}\n     ${(n.failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 300)}`).join('\n')).join('\n');
 }
 
 const shotsDir = join(repoRoot, 'docs/screenshots');

@@ -28,6 +28,7 @@ async function poll(fn: () => boolean | Promise<boolean>, what: string, timeout 
 }
 
 const row = (page: Page, id: number) => page.getByTestId(`conversation-row-${id}`);
+const listLoaded = (page: Page) => page.locator('[data-testid^="conversation-row-"], [data-testid="list-empty"]').first().waitFor();
 
 beforeAll(async () => {
   atende = await startAtende();
@@ -43,7 +44,7 @@ beforeAll(async () => {
   customer = new Customer(atende.base, ch.token, `cliente-${Date.now()}`, 'Maria Clara Souza');
   // thresholds in seconds so the thermometer changes colour during the test
   await admin.call('PATCH', '/api/v1/workspace', { thermometer_yellow_seconds: 2, thermometer_red_seconds: 5 });
-  await admin.call('POST', '/api/v1/quick-replies', { shortcut: 'ola', content: 'Olá {{contact.first_name}}, aqui é {{agent.first_name}}! Como posso ajudar?' });
+  await admin.call('POST', '/api/v1/quick-replies', { shortcut: 'boasvindas', content: 'Olá {{contact.first_name}}, aqui é {{agent.first_name}}! Como posso ajudar?' });
   browser = await launchChromium();
 });
 
@@ -79,8 +80,8 @@ describe('the agent web app', () => {
     const d = diego.page;
     await b.goto('/inbox/unassigned');
     await d.goto('/inbox/all');
-    await b.getByTestId('conversation-list').waitFor();
-    await d.getByTestId('conversation-list').waitFor();
+    await listLoaded(b);
+    await listLoaded(d);
 
     // the customer writes; Bruno sees it without reloading
     const first = await customer.send('Olá, quero comprar o plano anual');
@@ -108,8 +109,8 @@ describe('the agent web app', () => {
     // quick reply with variables, sent to the company's callback
     const input = b.getByTestId('composer-input');
     await input.click();
-    await input.pressSequentially('/ola');
-    await b.getByTestId('quick-reply-ola').waitFor();
+    await input.pressSequentially('/boasvindas');
+    await b.getByTestId('quick-reply-boasvindas').waitFor();
     await input.press('Enter');
     await expect.poll(() => input.inputValue()).toBe('Olá Maria, aqui é Bruno! Como posso ajudar?');
     await input.press('Enter');
@@ -156,9 +157,9 @@ describe('the agent web app', () => {
 
     // transfer to Financeiro: it leaves Bruno and arrives for Diego, live
     await d.goto('/inbox/unassigned');
-    await d.getByTestId('conversation-list').waitFor();
+    await listLoaded(d);
     await b.getByTestId('action-transfer').click();
-    await b.getByRole('option', { name: 'Financeiro', exact: true }).click();
+    await b.getByRole('option', { name: /^Financeiro/ }).click();
     await poll(async () => (await row(b, id).count()) === 0, "the conversation to leave Bruno's list");
     await row(d, id).waitFor({ timeout: 10_000 });
 

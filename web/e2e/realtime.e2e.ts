@@ -39,7 +39,7 @@ describe('realtime', () => {
     });
     const { page } = await newAgentIn(ctx);
     await page.goto('/inbox/unassigned');
-    await page.getByTestId('conversation-list').waitFor();
+    await page.locator('[data-testid^="conversation-row-"], [data-testid="list-empty"]').first().waitFor();
     const live = await customer.send('primeira mensagem');
     await page.getByTestId(`conversation-row-${live.conversation_id}`).waitFor();
 

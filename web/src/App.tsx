@@ -52,7 +52,7 @@ function ThemeSync() {
     return () => mq.removeEventListener('change', apply);
   }, [theme]);
   const dark = typeof document !== 'undefined' && document.documentElement.dataset.theme === 'dark';
-  return <Toaster position="bottom-right" richColors closeButton theme={dark ? 'dark' : 'light'} toastOptions={{ duration: 5000 }} />;
+  return <Toaster position="bottom-left" richColors closeButton theme={dark ? 'dark' : 'light'} toastOptions={{ duration: 5000 }} />;
 }
 
 function FullPageSpinner() {

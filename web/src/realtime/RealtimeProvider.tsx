@@ -54,11 +54,12 @@ export function handleEvent(qc: QueryClient, e: RealtimeEvent, viewer: ViewerInf
       const c = mergeUserFields(findCached(qc, incoming.id), incoming, openConversation.id === incoming.id);
       if (canSee(c, viewer)) qc.setQueryData(qk.conversation(c.id), c);
       else void qc.invalidateQueries({ queryKey: qk.conversation(c.id) });
-      for (const [key, data] of qc.getQueriesData<PagedList>({ queryKey: qk.conversationLists })) {
-        if (!data) continue;
-        const [, spec, q] = key as unknown as [string, ListSpec, string];
-        if (q) void qc.invalidateQueries({ queryKey: key, exact: true });
-        else qc.setQueryData(key, applyConversation(data, c, spec, viewer));
+      for (const query of qc.getQueryCache().findAll({ queryKey: qk.conversationLists })) {
+        const data = query.state.data as PagedList | undefined;
+        const [, spec, q] = query.queryKey as unknown as [string, ListSpec, string];
+        // a list still loading may have been read before this change: fetch it again
+        if (!data || q) void qc.invalidateQueries({ queryKey: query.queryKey, exact: true });
+        else qc.setQueryData(query.queryKey, applyConversation(data, c, spec, viewer));
       }
       void qc.invalidateQueries({ queryKey: qk.contactConversations(c.contact_id) });
       break;
@@ -66,6 +67,9 @@ export function handleEvent(qc: QueryClient, e: RealtimeEvent, viewer: ViewerInf
     case 'message.created':
     case 'message.updated': {
       const m = e.data as Message;
+      if (qc.getQueryState(qk.messages(m.conversation_id))?.status === 'pending') {
+        void qc.invalidateQueries({ queryKey: qk.messages(m.conversation_id), exact: true });
+      }
       qc.setQueryData<MessagePages>(qk.messages(m.conversation_id), (old) => {
         if (!old || old.pages.length === 0) return old;
         const pages = [...old.pages];

@@ -67,8 +67,9 @@ function UserMenu() {
   return (
     <Menu
       trigger={
-        <button className={s.userButton} aria-label={`${t('profile')}: ${me.user.name} (${t(`presence.${me.user.presence}`)})`} data-testid="user-menu">
+        <button className={s.userButton} data-testid="user-menu">
           <Avatar name={me.user.name || me.user.email} presence={me.user.presence} />
+          <span className="sr-only">{`${t('profile')}: ${me.user.name} (${t(`presence.${me.user.presence}`)})`}</span>
         </button>
       }
       items={items}
