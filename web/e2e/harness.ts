@@ -184,14 +184,19 @@ export function launchChromium(): Promise<Browser> {
 /** newAgent opens a browser context with a language and logs in through the login screen. */
 export async function newAgent(browser: Browser, base: string, email: string, locale = 'pt-BR'): Promise<{ ctx: BrowserContext; page: Page }> {
   const ctx = await browser.newContext({ baseURL: base, locale, viewport: { width: 1440, height: 900 } });
+  return { ctx, page: await logIn(ctx, email) };
+}
+
+/** logIn opens a page in ctx and signs in through the login screen. */
+export async function logIn(ctx: BrowserContext, email: string, password = demoPassword): Promise<Page> {
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.error(`[${email}] page error:`, e.message));
   await page.goto('/login');
   await page.locator('#login-email').fill(email);
-  await page.locator('#login-password').fill(demoPassword);
+  await page.locator('#login-password').fill(password);
   await page.locator('button[type=submit]').click();
   await page.waitForURL(/\/inbox\//);
-  return { ctx, page };
+  return page;
 }
 
 const require = createRequire(import.meta.url);

@@ -155,6 +155,22 @@ describe('the agent web app', () => {
     const v = await axe(b);
     expect(v, formatViolations(v)).toEqual([]);
 
+    // a new message in one of my conversations while I look elsewhere: unread mark and tab title
+    await b.goto('/inbox/mine');
+    await listLoaded(b);
+    // the demo leaves some of Bruno's other conversations unread: count from there
+    const unread = async () => Number(/^\((\d+)\) Atende$/.exec(await b.title())?.[1] ?? 0);
+    await expect.poll(() => b.title()).toMatch(/^(\(\d+\) )?Atende$/);
+    await new Promise((r) => setTimeout(r, 500));
+    const before = await unread();
+    await customer.send('Ainda está aí?');
+    await expect.poll(() => row(b, id).getAttribute('data-unread')).toBe('true');
+    await expect.poll(unread).toBe(before + 1);
+    await row(b, id).click();
+    await b.getByTestId('conversation-header').waitFor();
+    await expect.poll(() => row(b, id).getAttribute('data-unread')).toBe('false');
+    await expect.poll(unread).toBe(before);
+
     // transfer to Financeiro: it leaves Bruno and arrives for Diego, live
     await d.goto('/inbox/unassigned');
     await listLoaded(d);

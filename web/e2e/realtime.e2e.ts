@@ -2,7 +2,7 @@
 // connection drops the app reconnects and catches up on what it missed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, WebSocketRoute } from 'playwright-core';
-import { ApiSession, Customer, demo, launchChromium, newAgent, startAtende, type Atende } from './harness';
+import { ApiSession, Customer, demo, launchChromium, logIn, newAgent, startAtende, type Atende } from './harness';
 
 let atende: Atende;
 let browser: Browser;
@@ -37,7 +37,7 @@ describe('realtime', () => {
       sockets.push(ws);
       ws.connectToServer();
     });
-    const { page } = await newAgentIn(ctx);
+    const page = await logIn(ctx, demo.vendas);
     await page.goto('/inbox/unassigned');
     await page.locator('[data-testid^="conversation-row-"], [data-testid="list-empty"]').first().waitFor();
     const live = await customer.send('primeira mensagem');
@@ -79,13 +79,3 @@ describe('realtime', () => {
     await sergio.ctx.close();
   });
 });
-
-async function newAgentIn(ctx: import('playwright-core').BrowserContext) {
-  const page = await ctx.newPage();
-  await page.goto('/login');
-  await page.locator('#login-email').fill(demo.vendas);
-  await page.locator('#login-password').fill('atende-demo');
-  await page.locator('button[type=submit]').click();
-  await page.waitForURL(/\/inbox\//);
-  return { page };
-}

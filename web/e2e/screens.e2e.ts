@@ -2,7 +2,7 @@
 // phone: screenshots for README.md and an accessibility scan of each.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { ApiSession, axe, Customer, demo, formatViolations, launchChromium, newAgent, shot, startAtende, type Atende } from './harness';
+import { ApiSession, axe, Customer, demo, formatViolations, launchChromium, logIn, newAgent, shot, startAtende, type Atende } from './harness';
 
 let atende: Atende;
 let browser: Browser;
@@ -59,12 +59,7 @@ describe('main screens', () => {
 
   it('is usable on a phone: list, then conversation, then back', async () => {
     const ctx = await browser.newContext({ baseURL: atende.base, locale: 'pt-BR', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    const page = await ctx.newPage();
-    await page.goto('/login');
-    await page.locator('#login-email').fill(demo.admin);
-    await page.locator('#login-password').fill('atende-demo');
-    await page.locator('button[type=submit]').click();
-    await page.waitForURL(/\/inbox\//);
+    const page = await logIn(ctx, demo.admin);
     await page.goto('/inbox/all');
     const row = page.getByTestId(`conversation-row-${conversationId}`);
     await row.waitFor();

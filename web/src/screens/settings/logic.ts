@@ -2,6 +2,8 @@
 // bodies built from what changed, password generation, colours, quick-reply
 // templates. No React here, so everything is unit-tested.
 
+import { variableNames } from '../inbox/conversation/variables';
+
 /* ---------- durations ---------- */
 
 /** splitMinSec turns seconds into whole minutes and the remaining seconds. */
@@ -333,16 +335,8 @@ export const palette = [
 
 /* ---------- quick replies ---------- */
 
-export const quickReplyVariables = [
-  'contact.name',
-  'contact.first_name',
-  'contact.email',
-  'contact.phone',
-  'agent.name',
-  'agent.first_name',
-  'conversation.id',
-  'workspace.name',
-] as const;
+/** The variables a quick reply may use: the composer's list, which fills them in. */
+export const quickReplyVariables = variableNames;
 
 const shortcutRe = /^[\p{L}\p{N}_-]{1,40}$/u;
 

@@ -3,7 +3,7 @@
 // CSV export. Every call follows internal/httpapi/openapi/openapi.json.
 import { useMutation, useQuery, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
-import { api, getCsrfToken, toApiError, unwrap, type Conversation, type Message } from '../../../api/client';
+import { api, toApiError, unwrap, type Conversation, type Message } from '../../../api/client';
 import { qk } from '../../../api/queries';
 import { appendMessage, type PagedList } from '../../../realtime/listCache';
 
@@ -18,23 +18,6 @@ export function useContact(id: number | undefined) {
     staleTime: 60_000,
     meta: { silent: true },
   });
-}
-
-/** rawRequest calls a route that schema.d.ts may not know yet. */
-export async function rawRequest(method: string, path: string, body?: unknown): Promise<unknown> {
-  const headers: Record<string, string> = {};
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const csrf = getCsrfToken();
-  if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
-  const res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
-  let data: unknown;
-  try {
-    data = res.status === 204 ? undefined : await res.json();
-  } catch {
-    data = undefined;
-  }
-  if (!res.ok) throw toApiError(res.status, data);
-  return data;
 }
 
 /** patchConversationEverywhere rewrites one conversation in every cached list page. */
@@ -56,12 +39,12 @@ export function patchConversationEverywhere(qc: QueryClient, id: number, patch: 
 /**
  * useMarkRead tells the server the user has seen a conversation
  * (PUT /api/v1/conversations/{id}/read) and clears its unread dot locally.
- * Failures (the route may not exist yet) stay silent.
+ * Failures stay silent: the dot is only a hint.
  */
 export function useMarkRead() {
   const qc = useQueryClient();
   const m = useMutation({
-    mutationFn: (id: number) => rawRequest('PUT', `/api/v1/conversations/${id}/read`),
+    mutationFn: (id: number) => unwrap(api.PUT('/api/v1/conversations/{id}/read', { params: { path: { id } } })),
     meta: { silent: true },
     onSuccess: (_d, id) => {
       patchConversationEverywhere(qc, id, (c) => ({ ...c, unread: false }) as Conversation);
