@@ -177,7 +177,11 @@ export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync',
+      // a synthetic microphone for the voice-note test; no real device is touched
+      '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+    ],
   });
 }
 
