@@ -46,6 +46,26 @@ function findCached(qc: QueryClient, id: number): Conversation | undefined {
   return undefined;
 }
 
+/**
+ * applyToLists puts a changed conversation into every cached list it now
+ * belongs to and takes it out of the others, without refetching pages.
+ */
+export function applyToLists(qc: QueryClient, c: Conversation, viewer: ViewerInfo) {
+  for (const query of qc.getQueryCache().findAll({ queryKey: qk.conversationLists })) {
+    const data = query.state.data as PagedList | undefined;
+    const [, spec, q] = query.queryKey as unknown as [string, ListSpec, string];
+    // a list still loading may have been read before this change, and a
+    // search result cannot be judged here: fetch those again
+    if (!data || q) void qc.invalidateQueries({ queryKey: query.queryKey, exact: true });
+    else qc.setQueryData(query.queryKey, applyConversation(data, c, spec, viewer));
+  }
+}
+
+/** viewerOf is the visibility a logged-in user's lists follow. */
+export function viewerOf(me: { user: { id: number; role: ViewerInfo['role']; scope: ViewerInfo['scope']; department_ids: number[] } }): ViewerInfo {
+  return { userId: me.user.id, role: me.user.role, scope: me.user.scope, departmentIds: me.user.department_ids };
+}
+
 export function handleEvent(qc: QueryClient, e: RealtimeEvent, viewer: ViewerInfo, onMine: (m: Message) => void) {
   switch (e.type) {
     case 'conversation.created':
@@ -54,13 +74,7 @@ export function handleEvent(qc: QueryClient, e: RealtimeEvent, viewer: ViewerInf
       const c = mergeUserFields(findCached(qc, incoming.id), incoming, openConversation.id === incoming.id);
       if (canSee(c, viewer)) qc.setQueryData(qk.conversation(c.id), c);
       else void qc.invalidateQueries({ queryKey: qk.conversation(c.id) });
-      for (const query of qc.getQueryCache().findAll({ queryKey: qk.conversationLists })) {
-        const data = query.state.data as PagedList | undefined;
-        const [, spec, q] = query.queryKey as unknown as [string, ListSpec, string];
-        // a list still loading may have been read before this change: fetch it again
-        if (!data || q) void qc.invalidateQueries({ queryKey: query.queryKey, exact: true });
-        else qc.setQueryData(query.queryKey, applyConversation(data, c, spec, viewer));
-      }
+      applyToLists(qc, c, viewer);
       void qc.invalidateQueries({ queryKey: qk.contactConversations(c.contact_id) });
       break;
     }
@@ -105,7 +119,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     if (!me) return;
-    viewerRef.current = { userId: me.user.id, role: me.user.role, scope: me.user.scope, departmentIds: me.user.department_ids };
+    viewerRef.current = viewerOf(me);
   }, [me]);
 
   useEffect(() => {

@@ -3,9 +3,12 @@
 // CSV export. Every call follows internal/httpapi/openapi/openapi.json.
 import { useMutation, useQuery, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
-import { api, toApiError, unwrap, type Conversation, type Message } from '../../../api/client';
+import { api, toApiError, unwrap, type Conversation, type Message, type Schemas } from '../../../api/client';
 import { qk } from '../../../api/queries';
 import { appendMessage, type PagedList } from '../../../realtime/listCache';
+import { applyToLists, viewerOf } from '../../../realtime/RealtimeProvider';
+
+type Me = Schemas['Me'];
 
 export type MessagePages = InfiniteData<{ items: Message[]; before?: string }>;
 
@@ -56,8 +59,12 @@ export function useMarkRead() {
 
 /** storeConversation keeps a mutation's answer and refreshes lists and counters. */
 export function storeConversation(qc: QueryClient, c: Conversation) {
-  qc.setQueryData(qk.conversation(c.id), { ...c, unread: false } as Conversation);
-  void qc.invalidateQueries({ queryKey: qk.conversationLists });
+  const mine = { ...c, unread: false };
+  qc.setQueryData(qk.conversation(c.id), mine);
+  // place it in the cached lists at once (a long list is not refetched page by page)
+  const me = qc.getQueryData<Me>(qk.me);
+  if (me) applyToLists(qc, mine, viewerOf(me));
+  else void qc.invalidateQueries({ queryKey: qk.conversationLists });
   void qc.invalidateQueries({ queryKey: qk.counters });
 }
 
