@@ -8,9 +8,9 @@ import { useTranslation } from 'react-i18next';
 import { toast } from 'sonner';
 import { api, unwrap, type Department, type User } from '../../api/client';
 import { qk, useDepartments, useMe, useUsers } from '../../api/queries';
-import { Avatar, Badge, Button, Checkbox, Dialog, EmptyState, Field, IconButton, Input, Select } from '../../ui';
+import { Avatar, Badge, Button, Checkbox, EmptyState, Field, IconButton, Input, Select } from '../../ui';
 import { emptyUserForm, generatePassword, matches, userForm, userPatch, validateUser, type UserForm, type UserRole, type UserScope } from './logic';
-import { ConfirmDialog, CopyButton, Panel, RowMenu, SecretDialog, SectionHeader, TableSkeleton } from './parts';
+import { ConfirmDialog, CopyButton, Panel, RowMenu, SecretDialog, SectionHeader, TableSkeleton, FormDialog } from './parts';
 import s from './settings.module.css';
 
 function useInvalidate() {
@@ -259,101 +259,95 @@ function UserDialog({
   const toggleDept = (id: number, on: boolean) => set({ departmentIds: on ? [...form.departmentIds, id] : form.departmentIds.filter((d) => d !== id) });
 
   return (
-    <Dialog
-      open
-      onOpenChange={(o) => !o && onClose()}
+    <FormDialog
       title={user ? t('agents.editTitle', { name: user.name || user.email }) : t('agents.new')}
-      footer={
-        <>
-          <Button onClick={onClose}>{tc('cancel')}</Button>
-          <Button variant="primary" type="submit" form="user-form" busy={save.isPending} data-testid="agent-save">
-            {creating ? tc('create') : tc('save')}
-          </Button>
-        </>
-      }
+      formId="user-form"
+      onClose={onClose}
+      onSubmit={submit}
+      busy={save.isPending}
+      submitLabel={creating ? tc('create') : tc('save')}
+      submitTestId="agent-save"
     >
-      <form id="user-form" onSubmit={submit} noValidate className={s.stack}>
-        <div className={s.formGrid}>
-          <Field label={t('agents.name')} htmlFor="user-name" error={err(errors.name)} hint={creating ? t('agents.nameHint') : undefined}>
-            <Input id="user-name" value={form.name} autoFocus onChange={(e) => set({ name: e.target.value })} data-testid="agent-name" />
-          </Field>
-          <Field label={t('agents.email')} htmlFor="user-email" error={err(errors.email)}>
-            <Input id="user-email" type="email" autoComplete="off" value={form.email} onChange={(e) => set({ email: e.target.value })} data-testid="agent-email" />
-          </Field>
-        </div>
-        <Field
-          label={creating ? t('agents.password') : t('agents.newPassword')}
-          htmlFor="user-password"
-          error={err(errors.password)}
-          hint={creating ? (generated ? t('agents.generatedHint') : t('agents.passwordHint')) : t('agents.keepPasswordHint')}
-        >
-          <div className={s.inputRow}>
-            <Input
-              id="user-password"
-              type={showPassword ? 'text' : 'password'}
-              autoComplete="new-password"
-              value={form.password}
-              className={s.mono}
-              onChange={(e) => {
-                set({ password: e.target.value });
-                setGenerated(false);
-              }}
-              data-testid="agent-password"
-            />
-            <IconButton
-              variant="secondary"
-              label={showPassword ? t('agents.hidePassword') : t('agents.showPassword')}
-              icon={showPassword ? <EyeOff size={16} aria-hidden /> : <Eye size={16} aria-hidden />}
-              onClick={() => setShowPassword((v) => !v)}
-            />
-            {form.password && <CopyButton value={form.password} label={t('agents.copyPassword')} />}
-            <Button onClick={generate} data-testid="agent-generate-password">
-              <WandSparkles size={16} aria-hidden /> {t('agents.generate')}
-            </Button>
-          </div>
+      <div className={s.formGrid}>
+        <Field label={t('agents.name')} htmlFor="user-name" error={err(errors.name)} hint={creating ? t('agents.nameHint') : undefined}>
+          <Input id="user-name" value={form.name} autoFocus onChange={(e) => set({ name: e.target.value })} data-testid="agent-name" />
         </Field>
-        <div className={s.formGrid}>
-          <Field label={t('agents.role')} htmlFor="user-role" hint={t(`agents.roleHints.${form.role}`)}>
-            <Select id="user-role" value={form.role} disabled={self} onChange={(e) => set({ role: e.target.value as UserRole })} data-testid="agent-role">
-              {(['agent', 'supervisor', 'admin'] as const).map((r) => (
-                <option key={r} value={r}>
-                  {tc(`role.${r}`)}
-                </option>
-              ))}
-            </Select>
-          </Field>
-          <Field label={t('agents.scope')} htmlFor="user-scope" hint={form.role === 'admin' ? t('agents.scopeAdminHint') : t(`agents.scopeHints.${form.scope}`)}>
-            <Select id="user-scope" value={form.scope} disabled={form.role === 'admin'} onChange={(e) => set({ scope: e.target.value as UserScope })} data-testid="agent-scope">
-              {(['department', 'assigned'] as const).map((sc) => (
-                <option key={sc} value={sc}>
-                  {t(`agents.scopes.${sc}`)}
-                </option>
-              ))}
-            </Select>
-          </Field>
-          <Field label={t('agents.capacity')} htmlFor="user-capacity" error={err(errors.capacity)} hint={t('agents.capacityHint')}>
-            <Input id="user-capacity" inputMode="numeric" className={s.numberInput} value={form.capacity} onChange={(e) => set({ capacity: e.target.value })} data-testid="agent-capacity" />
-          </Field>
+        <Field label={t('agents.email')} htmlFor="user-email" error={err(errors.email)}>
+          <Input id="user-email" type="email" autoComplete="off" value={form.email} onChange={(e) => set({ email: e.target.value })} data-testid="agent-email" />
+        </Field>
+      </div>
+      <Field
+        label={creating ? t('agents.password') : t('agents.newPassword')}
+        htmlFor="user-password"
+        error={err(errors.password)}
+        hint={creating ? (generated ? t('agents.generatedHint') : t('agents.passwordHint')) : t('agents.keepPasswordHint')}
+      >
+        <div className={s.inputRow}>
+          <Input
+            id="user-password"
+            type={showPassword ? 'text' : 'password'}
+            autoComplete="new-password"
+            value={form.password}
+            className={s.mono}
+            onChange={(e) => {
+              set({ password: e.target.value });
+              setGenerated(false);
+            }}
+            data-testid="agent-password"
+          />
+          <IconButton
+            variant="secondary"
+            label={showPassword ? t('agents.hidePassword') : t('agents.showPassword')}
+            icon={showPassword ? <EyeOff size={16} aria-hidden /> : <Eye size={16} aria-hidden />}
+            onClick={() => setShowPassword((v) => !v)}
+          />
+          {form.password && <CopyButton value={form.password} label={t('agents.copyPassword')} />}
+          <Button onClick={generate} data-testid="agent-generate-password">
+            <WandSparkles size={16} aria-hidden /> {t('agents.generate')}
+          </Button>
         </div>
-        <fieldset className={s.fieldset}>
-          <legend className={s.legend}>{t('agents.departments')}</legend>
-          {departments.length === 0 ? (
-            <span className={s.hint}>{t('agents.noDepartments')}</span>
-          ) : (
-            <div className={s.checkGrid}>
-              {departments.map((d) => (
-                <Checkbox key={d.id} label={d.name} checked={form.departmentIds.includes(d.id)} onChange={(on) => toggleDept(d.id, on)} />
-              ))}
-            </div>
-          )}
-        </fieldset>
-        {!creating && (
-          <div className={s.stackSm}>
-            <Checkbox label={t('agents.active')} checked={form.active} disabled={self} onChange={(v) => set({ active: v })} />
-            <span className={s.hint}>{self ? t('agents.selfHint') : t('agents.activeHint')}</span>
+      </Field>
+      <div className={s.formGrid}>
+        <Field label={t('agents.role')} htmlFor="user-role" hint={t(`agents.roleHints.${form.role}`)}>
+          <Select id="user-role" value={form.role} disabled={self} onChange={(e) => set({ role: e.target.value as UserRole })} data-testid="agent-role">
+            {(['agent', 'supervisor', 'admin'] as const).map((r) => (
+              <option key={r} value={r}>
+                {tc(`role.${r}`)}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label={t('agents.scope')} htmlFor="user-scope" hint={form.role === 'admin' ? t('agents.scopeAdminHint') : t(`agents.scopeHints.${form.scope}`)}>
+          <Select id="user-scope" value={form.scope} disabled={form.role === 'admin'} onChange={(e) => set({ scope: e.target.value as UserScope })} data-testid="agent-scope">
+            {(['department', 'assigned'] as const).map((sc) => (
+              <option key={sc} value={sc}>
+                {t(`agents.scopes.${sc}`)}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label={t('agents.capacity')} htmlFor="user-capacity" error={err(errors.capacity)} hint={t('agents.capacityHint')}>
+          <Input id="user-capacity" inputMode="numeric" className={s.numberInput} value={form.capacity} onChange={(e) => set({ capacity: e.target.value })} data-testid="agent-capacity" />
+        </Field>
+      </div>
+      <fieldset className={s.fieldset}>
+        <legend className={s.legend}>{t('agents.departments')}</legend>
+        {departments.length === 0 ? (
+          <span className={s.hint}>{t('agents.noDepartments')}</span>
+        ) : (
+          <div className={s.checkGrid}>
+            {departments.map((d) => (
+              <Checkbox key={d.id} label={d.name} checked={form.departmentIds.includes(d.id)} onChange={(on) => toggleDept(d.id, on)} />
+            ))}
           </div>
         )}
-      </form>
-    </Dialog>
+      </fieldset>
+      {!creating && (
+        <div className={s.stackSm}>
+          <Checkbox label={t('agents.active')} checked={form.active} disabled={self} onChange={(v) => set({ active: v })} />
+          <span className={s.hint}>{self ? t('agents.selfHint') : t('agents.activeHint')}</span>
+        </div>
+      )}
+    </FormDialog>
   );
 }

@@ -9,9 +9,9 @@ import { useTranslation } from 'react-i18next';
 import { toast } from 'sonner';
 import { api, unwrap, type Channel, type Department, type Schemas } from '../../api/client';
 import { qk, useChannels, useDepartments } from '../../api/queries';
-import { Badge, Button, Dialog, EmptyState, Field, Input, Select } from '../../ui';
+import { Badge, Button, EmptyState, Field, Input, Select } from '../../ui';
 import { inboundUrl, limits, statusesUrl, validHttpUrl } from './logic';
-import { ConfirmDialog, CopyButton, CopyField, Panel, RowMenu, SecretDialog, SectionHeader, TableSkeleton } from './parts';
+import { ConfirmDialog, CopyButton, CopyField, Panel, RowMenu, SecretDialog, SectionHeader, TableSkeleton, FormDialog } from './parts';
 import s from './settings.module.css';
 
 type WithSecrets = Schemas['ChannelWithSecrets'];
@@ -253,47 +253,41 @@ function ChannelDialog({
     if (!nameError && !urlError) save.mutate();
   };
   return (
-    <Dialog
-      open
-      onOpenChange={(o) => !o && onClose()}
+    <FormDialog
       title={channel ? t('channels.editTitle') : t('channels.new')}
       description={channel ? undefined : t('channels.newHelp')}
-      footer={
-        <>
-          <Button onClick={onClose}>{tc('cancel')}</Button>
-          <Button variant="primary" type="submit" form="channel-form" busy={save.isPending} data-testid="channel-save">
-            {channel ? tc('save') : tc('create')}
-          </Button>
-        </>
-      }
+      formId="channel-form"
+      onClose={onClose}
+      onSubmit={submit}
+      busy={save.isPending}
+      submitLabel={channel ? tc('save') : tc('create')}
+      submitTestId="channel-save"
     >
-      <form id="channel-form" onSubmit={submit} noValidate className={s.stack}>
-        <Field label={t('channels.name')} htmlFor="channel-name" error={tried && nameError ? t(`errors.${nameError}`) : undefined}>
-          <Input id="channel-name" value={name} autoFocus onChange={(e) => setName(e.target.value)} placeholder={t('channels.namePlaceholder')} data-testid="channel-name" />
-        </Field>
-        <Field label={t('channels.callbackUrl')} htmlFor="channel-callback" hint={t('channels.callbackHint')} error={urlError && (tried || url.length > 8) ? t(`errors.${urlError}`) : undefined}>
-          <Input
-            id="channel-callback"
-            type="url"
-            inputMode="url"
-            value={callback}
-            onChange={(e) => setCallback(e.target.value)}
-            placeholder="https://app.example.com/atende/webhook"
-            className={s.mono}
-            data-testid="channel-callback"
-          />
-        </Field>
-        <Field label={t('channels.department')} htmlFor="channel-dept" hint={t('channels.departmentHint')}>
-          <Select id="channel-dept" value={dept} onChange={(e) => setDept(e.target.value)} data-testid="channel-department">
-            <option value="0">{t('channels.defaultDepartment', { name: defaultName })}</option>
-            {departments.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </Select>
-        </Field>
-      </form>
-    </Dialog>
+      <Field label={t('channels.name')} htmlFor="channel-name" error={tried && nameError ? t(`errors.${nameError}`) : undefined}>
+        <Input id="channel-name" value={name} autoFocus onChange={(e) => setName(e.target.value)} placeholder={t('channels.namePlaceholder')} data-testid="channel-name" />
+      </Field>
+      <Field label={t('channels.callbackUrl')} htmlFor="channel-callback" hint={t('channels.callbackHint')} error={urlError && (tried || url.length > 8) ? t(`errors.${urlError}`) : undefined}>
+        <Input
+          id="channel-callback"
+          type="url"
+          inputMode="url"
+          value={callback}
+          onChange={(e) => setCallback(e.target.value)}
+          placeholder="https://app.example.com/atende/webhook"
+          className={s.mono}
+          data-testid="channel-callback"
+        />
+      </Field>
+      <Field label={t('channels.department')} htmlFor="channel-dept" hint={t('channels.departmentHint')}>
+        <Select id="channel-dept" value={dept} onChange={(e) => setDept(e.target.value)} data-testid="channel-department">
+          <option value="0">{t('channels.defaultDepartment', { name: defaultName })}</option>
+          {departments.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.name}
+            </option>
+          ))}
+        </Select>
+      </Field>
+    </FormDialog>
   );
 }

@@ -9,9 +9,9 @@ import { Link } from 'react-router';
 import { toast } from 'sonner';
 import { api, unwrap, type ClosingReason } from '../../api/client';
 import { qk, useClosingReasons, useMe } from '../../api/queries';
-import { Button, Checkbox, Dialog, EmptyState, Field, IconButton, Input } from '../../ui';
+import { Button, Checkbox, EmptyState, Field, IconButton, Input } from '../../ui';
 import { limits } from './logic';
-import { ConfirmDialog, Panel, SectionHeader, TableSkeleton } from './parts';
+import { ConfirmDialog, Panel, SectionHeader, TableSkeleton, FormDialog } from './parts';
 import s from './settings.module.css';
 
 export function ClosingReasonsSection() {
@@ -132,28 +132,22 @@ function ReasonDialog({ reason, onClose }: { reason: ClosingReason | null; onClo
     if (!error) save.mutate();
   };
   return (
-    <Dialog
-      open
-      onOpenChange={(o) => !o && onClose()}
+    <FormDialog
       title={reason ? t('closingReasons.editTitle') : t('closingReasons.new')}
-      footer={
-        <>
-          <Button onClick={onClose}>{tc('cancel')}</Button>
-          <Button variant="primary" type="submit" form="reason-form" busy={save.isPending} data-testid="closing-reason-save">
-            {reason ? tc('save') : tc('create')}
-          </Button>
-        </>
-      }
+      formId="reason-form"
+      onClose={onClose}
+      onSubmit={submit}
+      busy={save.isPending}
+      submitLabel={reason ? tc('save') : tc('create')}
+      submitTestId="closing-reason-save"
     >
-      <form id="reason-form" onSubmit={submit} noValidate className={s.stack}>
-        <Field label={t('closingReasons.name')} htmlFor="reason-name" error={tried && error ? t(`errors.${error}`) : undefined}>
-          <Input id="reason-name" value={name} autoFocus onChange={(e) => setName(e.target.value)} placeholder={t('closingReasons.namePlaceholder')} data-testid="closing-reason-name" />
-        </Field>
-        <div className={s.stackSm}>
-          <Checkbox label={t('closingReasons.active')} checked={active} onChange={setActive} />
-          <span className={s.hint}>{t('closingReasons.activeHint')}</span>
-        </div>
-      </form>
-    </Dialog>
+      <Field label={t('closingReasons.name')} htmlFor="reason-name" error={tried && error ? t(`errors.${error}`) : undefined}>
+        <Input id="reason-name" value={name} autoFocus onChange={(e) => setName(e.target.value)} placeholder={t('closingReasons.namePlaceholder')} data-testid="closing-reason-name" />
+      </Field>
+      <div className={s.stackSm}>
+        <Checkbox label={t('closingReasons.active')} checked={active} onChange={setActive} />
+        <span className={s.hint}>{t('closingReasons.activeHint')}</span>
+      </div>
+    </FormDialog>
   );
 }

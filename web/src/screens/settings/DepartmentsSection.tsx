@@ -9,7 +9,7 @@ import { api, unwrap, type Department, type User } from '../../api/client';
 import { qk, useDepartments, useUsers } from '../../api/queries';
 import { Avatar, Badge, Button, Checkbox, Dialog, EmptyState, Field, Input, Picker } from '../../ui';
 import { limits } from './logic';
-import { ConfirmDialog, Panel, RowMenu, SectionHeader, TableSkeleton } from './parts';
+import { ConfirmDialog, Panel, RowMenu, SectionHeader, TableSkeleton, FormDialog } from './parts';
 import s from './settings.module.css';
 
 function useInvalidate() {
@@ -164,26 +164,20 @@ function DepartmentDialog({ department, onClose }: { department: Department | nu
     if (!error) save.mutate();
   };
   return (
-    <Dialog
-      open
-      onOpenChange={(o) => !o && onClose()}
+    <FormDialog
       title={department ? t('departments.renameTitle') : t('departments.new')}
-      footer={
-        <>
-          <Button onClick={onClose}>{tc('cancel')}</Button>
-          <Button variant="primary" type="submit" form="department-form" busy={save.isPending} data-testid="department-save">
-            {department ? tc('save') : tc('create')}
-          </Button>
-        </>
-      }
+      formId="department-form"
+      onClose={onClose}
+      onSubmit={submit}
+      busy={save.isPending}
+      submitLabel={department ? tc('save') : tc('create')}
+      submitTestId="department-save"
     >
-      <form id="department-form" onSubmit={submit} noValidate className={s.stack}>
-        <Field label={t('departments.name')} htmlFor="dept-name" error={tried && error ? t(`errors.${error}`) : undefined}>
-          <Input id="dept-name" value={name} autoFocus onChange={(e) => setName(e.target.value)} placeholder={t('departments.namePlaceholder')} data-testid="department-name" />
-        </Field>
-        {!department && <Checkbox label={t('departments.makeDefaultNew')} checked={isDefault} onChange={setIsDefault} />}
-      </form>
-    </Dialog>
+      <Field label={t('departments.name')} htmlFor="dept-name" error={tried && error ? t(`errors.${error}`) : undefined}>
+        <Input id="dept-name" value={name} autoFocus onChange={(e) => setName(e.target.value)} placeholder={t('departments.namePlaceholder')} data-testid="department-name" />
+      </Field>
+      {!department && <Checkbox label={t('departments.makeDefaultNew')} checked={isDefault} onChange={setIsDefault} />}
+    </FormDialog>
   );
 }
 

@@ -7,9 +7,9 @@ import { useTranslation } from 'react-i18next';
 import { toast } from 'sonner';
 import { api, unwrap, type Label } from '../../api/client';
 import { qk, useLabels } from '../../api/queries';
-import { Badge, Button, Dialog, EmptyState, Field, IconButton, Input, readableOn } from '../../ui';
+import { Badge, Button, EmptyState, Field, IconButton, Input, readableOn } from '../../ui';
 import { limits, matches, normaliseHex, palette } from './logic';
-import { ConfirmDialog, Panel, SectionHeader, TableSkeleton } from './parts';
+import { ConfirmDialog, Panel, SectionHeader, TableSkeleton, FormDialog } from './parts';
 import s from './settings.module.css';
 
 export function LabelsSection() {
@@ -128,76 +128,70 @@ function LabelDialog({ label, onClose }: { label: Label | null; onClose: () => v
     if (!nameError && hex) save.mutate();
   };
   return (
-    <Dialog
-      open
-      onOpenChange={(o) => !o && onClose()}
+    <FormDialog
       title={label ? t('labels.editTitle') : t('labels.new')}
-      footer={
-        <>
-          <Button onClick={onClose}>{tc('cancel')}</Button>
-          <Button variant="primary" type="submit" form="label-form" busy={save.isPending} data-testid="label-save">
-            {label ? tc('save') : tc('create')}
-          </Button>
-        </>
-      }
+      formId="label-form"
+      onClose={onClose}
+      onSubmit={submit}
+      busy={save.isPending}
+      submitLabel={label ? tc('save') : tc('create')}
+      submitTestId="label-save"
     >
-      <form id="label-form" onSubmit={submit} noValidate className={s.stack}>
-        <Field label={t('labels.name')} htmlFor="label-name" error={tried && nameError ? t(`errors.${nameError}`) : undefined}>
-          <Input id="label-name" value={name} autoFocus onChange={(e) => setName(e.target.value)} placeholder={t('labels.namePlaceholder')} data-testid="label-name" />
-        </Field>
-        <fieldset className={s.fieldset}>
-          <legend className={s.legend}>{t('labels.color')}</legend>
-          <div className={s.swatches} role="radiogroup" aria-label={t('labels.palette')}>
-            {palette.map((c) => (
-              <button
-                key={c}
-                type="button"
-                role="radio"
-                aria-checked={color === c}
-                aria-label={c}
-                title={c}
-                className={s.swatch}
-                style={{ background: c, color: readableOn(c) }}
-                onClick={() => pick(c)}
-              >
-                {color === c && <Check size={14} aria-hidden />}
-              </button>
-            ))}
-          </div>
-          <div className={s.inputRow}>
-            <input
-              type="color"
-              className={s.colorInput}
-              value={color}
-              aria-label={t('labels.customPicker')}
-              onChange={(e) => pick(e.target.value.toLowerCase())}
-            />
-            <Input
-              className={`${s.mono} ${s.hexInput}`}
-              value={hexText}
-              aria-label={t('labels.customHex')}
-              aria-invalid={!hex}
-              maxLength={7}
-              onChange={(e) => {
-                setHexText(e.target.value);
-                const h = normaliseHex(e.target.value);
-                if (h) setColor(h);
-              }}
-              onBlur={() => hex && setHexText(hex)}
-              data-testid="label-hex"
-            />
-          </div>
-          {!hex && (
-            <span className={s.error} role="alert">
-              {t('errors.hex')}
-            </span>
-          )}
-        </fieldset>
-        <div className={s.previewRow}>
-          <span className={`${s.muted} ${s.small}`}>{t('labels.preview')}</span>
-          <Badge color={color}>{trimmed || t('labels.namePlaceholder')}</Badge>
+      <Field label={t('labels.name')} htmlFor="label-name" error={tried && nameError ? t(`errors.${nameError}`) : undefined}>
+        <Input id="label-name" value={name} autoFocus onChange={(e) => setName(e.target.value)} placeholder={t('labels.namePlaceholder')} data-testid="label-name" />
+      </Field>
+      <fieldset className={s.fieldset}>
+        <legend className={s.legend}>{t('labels.color')}</legend>
+        <div className={s.swatches} role="radiogroup" aria-label={t('labels.palette')}>
+          {palette.map((c) => (
+            <button
+              key={c}
+              type="button"
+              role="radio"
+              aria-checked={color === c}
+              aria-label={c}
+              title={c}
+              className={s.swatch}
+              style={{ background: c, color: readableOn(c) }}
+              onClick={() => pick(c)}
+            >
+              {color === c && <Check size={14} aria-hidden />}
+            </button>
+          ))}
         </div>
-      </form>
-    </Dialog>
+        <div className={s.inputRow}>
+          <input
+            type="color"
+            className={s.colorInput}
+            value={color}
+            aria-label={t('labels.customPicker')}
+            onChange={(e) => pick(e.target.value.toLowerCase())}
+          />
+          <Input
+            className={`${s.mono} ${s.hexInput}`}
+            value={hexText}
+            aria-label={t('labels.customHex')}
+            aria-invalid={!hex}
+            maxLength={7}
+            onChange={(e) => {
+              setHexText(e.target.value);
+              const h = normaliseHex(e.target.value);
+              if (h) setColor(h);
+            }}
+            onBlur={() => hex && setHexText(hex)}
+            data-testid="label-hex"
+          />
+        </div>
+        {!hex && (
+          <span className={s.error} role="alert">
+            {t('errors.hex')}
+          </span>
+        )}
+      </fieldset>
+      <div className={s.previewRow}>
+        <span className={`${s.muted} ${s.small}`}>{t('labels.preview')}</span>
+        <Badge color={color}>{trimmed || t('labels.namePlaceholder')}</Badge>
+      </div>
+    </FormDialog>
   );
 }

@@ -7,9 +7,9 @@ import { useTranslation } from 'react-i18next';
 import { toast } from 'sonner';
 import { api, unwrap, type QuickReply } from '../../api/client';
 import { qk, useMe, useQuickReplies } from '../../api/queries';
-import { Button, Dialog, EmptyState, Field, IconButton, Input, Textarea } from '../../ui';
+import { Button, EmptyState, Field, IconButton, Input, Textarea } from '../../ui';
 import { insertAt, matches, normaliseShortcut, quickReplyVariables, renderTemplate, unknownVariables, validShortcut } from './logic';
-import { ConfirmDialog, Panel, SectionHeader, TableSkeleton } from './parts';
+import { ConfirmDialog, Panel, SectionHeader, TableSkeleton, FormDialog } from './parts';
 import s from './settings.module.css';
 
 const maxContent = 5000;
@@ -164,79 +164,73 @@ function QuickReplyDialog({ reply, taken, onClose }: { reply: QuickReply | null;
   };
 
   return (
-    <Dialog
-      open
-      onOpenChange={(o) => !o && onClose()}
+    <FormDialog
       title={reply ? t('quickReplies.editTitle') : t('quickReplies.new')}
-      footer={
-        <>
-          <Button onClick={onClose}>{tc('cancel')}</Button>
-          <Button variant="primary" type="submit" form="quick-reply-form" busy={save.isPending} data-testid="quick-reply-save">
-            {reply ? tc('save') : tc('create')}
-          </Button>
-        </>
-      }
+      formId="quick-reply-form"
+      onClose={onClose}
+      onSubmit={submit}
+      busy={save.isPending}
+      submitLabel={reply ? tc('save') : tc('create')}
+      submitTestId="quick-reply-save"
     >
-      <form id="quick-reply-form" onSubmit={submit} noValidate className={s.stack}>
-        <Field
-          label={t('quickReplies.shortcut')}
-          htmlFor="qr-shortcut"
-          hint={t('quickReplies.shortcutHint')}
-          error={(tried || (shortcutError && shortcutError !== 'required')) && shortcutError ? t(`errors.${shortcutError}`) : undefined}
-        >
-          <div className={s.prefixed}>
-            <span className={s.prefix} aria-hidden>
-              /
-            </span>
-            <Input
-              id="qr-shortcut"
-              value={shortcut}
-              autoFocus
-              maxLength={41}
-              onChange={(e) => setShortcut(e.target.value.replace(/^\s*\//, ''))}
-              placeholder={t('quickReplies.shortcutPlaceholder')}
-              className={s.mono}
-              data-testid="quick-reply-shortcut"
-            />
-          </div>
-        </Field>
-        <Field label={t('quickReplies.content')} htmlFor="qr-content" error={tried && contentError ? t(`errors.${contentError}`, { max: maxContent }) : undefined}>
-          <Textarea
-            id="qr-content"
-            ref={area}
-            rows={6}
-            value={content}
-            onChange={(e) => setContent(e.target.value)}
-            placeholder={t('quickReplies.contentPlaceholder')}
-            aria-describedby="qr-variables-help"
-            data-testid="quick-reply-content"
+      <Field
+        label={t('quickReplies.shortcut')}
+        htmlFor="qr-shortcut"
+        hint={t('quickReplies.shortcutHint')}
+        error={(tried || (shortcutError && shortcutError !== 'required')) && shortcutError ? t(`errors.${shortcutError}`) : undefined}
+      >
+        <div className={s.prefixed}>
+          <span className={s.prefix} aria-hidden>
+            /
+          </span>
+          <Input
+            id="qr-shortcut"
+            value={shortcut}
+            autoFocus
+            maxLength={41}
+            onChange={(e) => setShortcut(e.target.value.replace(/^\s*\//, ''))}
+            placeholder={t('quickReplies.shortcutPlaceholder')}
+            className={s.mono}
+            data-testid="quick-reply-shortcut"
           />
-        </Field>
-        <div className={s.variables}>
-          <p id="qr-variables-help" className={s.hint}>
-            {t('quickReplies.variablesHelp')}
-          </p>
-          <div className={s.chips} role="group" aria-label={t('quickReplies.variables')}>
-            {quickReplyVariables.map((v) => (
-              <button key={v} type="button" className={s.chip} onClick={() => insert(v)} title={t(`quickReplies.vars.${v.replace('.', '_')}`)}>
-                <code>{`{{${v}}}`}</code>
-                <span className={s.chipHint}>{t(`quickReplies.vars.${v.replace('.', '_')}`)}</span>
-              </button>
-            ))}
-          </div>
-          {unknown.length > 0 && (
-            <p className={s.warningText} role="status">
-              {t('quickReplies.unknownVariables', { list: unknown.map((u) => `{{${u}}}`).join(', ') })}
-            </p>
-          )}
         </div>
-        {content.trim() && (
-          <div className={s.previewBox}>
-            <span className={s.legend}>{t('quickReplies.preview')}</span>
-            <p className={s.previewText}>{renderTemplate(content.trim(), sample)}</p>
-          </div>
+      </Field>
+      <Field label={t('quickReplies.content')} htmlFor="qr-content" error={tried && contentError ? t(`errors.${contentError}`, { max: maxContent }) : undefined}>
+        <Textarea
+          id="qr-content"
+          ref={area}
+          rows={6}
+          value={content}
+          onChange={(e) => setContent(e.target.value)}
+          placeholder={t('quickReplies.contentPlaceholder')}
+          aria-describedby="qr-variables-help"
+          data-testid="quick-reply-content"
+        />
+      </Field>
+      <div className={s.variables}>
+        <p id="qr-variables-help" className={s.hint}>
+          {t('quickReplies.variablesHelp')}
+        </p>
+        <div className={s.chips} role="group" aria-label={t('quickReplies.variables')}>
+          {quickReplyVariables.map((v) => (
+            <button key={v} type="button" className={s.chip} onClick={() => insert(v)} title={t(`quickReplies.vars.${v.replace('.', '_')}`)}>
+              <code>{`{{${v}}}`}</code>
+              <span className={s.chipHint}>{t(`quickReplies.vars.${v.replace('.', '_')}`)}</span>
+            </button>
+          ))}
+        </div>
+        {unknown.length > 0 && (
+          <p className={s.warningText} role="status">
+            {t('quickReplies.unknownVariables', { list: unknown.map((u) => `{{${u}}}`).join(', ') })}
+          </p>
         )}
-      </form>
-    </Dialog>
+      </div>
+      {content.trim() && (
+        <div className={s.previewBox}>
+          <span className={s.legend}>{t('quickReplies.preview')}</span>
+          <p className={s.previewText}>{renderTemplate(content.trim(), sample)}</p>
+        </div>
+      )}
+    </FormDialog>
   );
 }

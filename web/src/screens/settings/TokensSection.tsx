@@ -8,9 +8,9 @@ import { toast } from 'sonner';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { qk, useMe } from '../../api/queries';
 import { dateTime } from '../../lib/format';
-import { Button, Dialog, EmptyState, Field, Input } from '../../ui';
+import { Button, EmptyState, Field, Input } from '../../ui';
 import { limits } from './logic';
-import { ConfirmDialog, Panel, SecretDialog, SectionHeader, TableSkeleton } from './parts';
+import { ConfirmDialog, Panel, SecretDialog, SectionHeader, TableSkeleton, FormDialog } from './parts';
 import s from './settings.module.css';
 
 type Token = Schemas['APIToken'];
@@ -146,24 +146,18 @@ function TokenDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (
     if (!error) save.mutate();
   };
   return (
-    <Dialog
-      open
-      onOpenChange={(o) => !o && onClose()}
+    <FormDialog
       title={t('tokens.new')}
-      footer={
-        <>
-          <Button onClick={onClose}>{tc('cancel')}</Button>
-          <Button variant="primary" type="submit" form="token-form" busy={save.isPending} data-testid="token-save">
-            {tc('create')}
-          </Button>
-        </>
-      }
+      formId="token-form"
+      onClose={onClose}
+      onSubmit={submit}
+      busy={save.isPending}
+      submitLabel={tc('create')}
+      submitTestId="token-save"
     >
-      <form id="token-form" onSubmit={submit} noValidate className={s.stack}>
-        <Field label={t('tokens.name')} htmlFor="token-name" hint={t('tokens.nameHint')} error={tried && error ? t(`errors.${error}`) : undefined}>
-          <Input id="token-name" value={name} autoFocus onChange={(e) => setName(e.target.value)} placeholder={t('tokens.namePlaceholder')} data-testid="token-name" />
-        </Field>
-      </form>
-    </Dialog>
+      <Field label={t('tokens.name')} htmlFor="token-name" hint={t('tokens.nameHint')} error={tried && error ? t(`errors.${error}`) : undefined}>
+        <Input id="token-name" value={name} autoFocus onChange={(e) => setName(e.target.value)} placeholder={t('tokens.namePlaceholder')} data-testid="token-name" />
+      </Field>
+    </FormDialog>
   );
 }

@@ -1,7 +1,7 @@
 // Building blocks shared by the settings sections: section header, tables,
 // confirmation and "shown once" secret dialogs, copyable fields.
 import { AlertTriangle, Check, Copy, MoreHorizontal } from 'lucide-react';
-import { useEffect, useId, useState, type ReactNode } from 'react';
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { toast } from 'sonner';
 import { Button, Dialog, IconButton, Input, Menu, Skeleton, type MenuEntry } from '../../ui';
@@ -41,6 +41,51 @@ export async function copyText(text: string): Promise<boolean> {
     ta.remove();
     return ok;
   }
+}
+
+/** FormDialog is the create/edit dialog every section uses: a form, Cancel and a submit button. */
+export function FormDialog({
+  title,
+  description,
+  formId,
+  onClose,
+  onSubmit,
+  busy,
+  submitLabel,
+  submitTestId,
+  children,
+}: {
+  title: string;
+  description?: string;
+  formId: string;
+  onClose: () => void;
+  onSubmit: (e: FormEvent) => void;
+  busy: boolean;
+  submitLabel: string;
+  submitTestId: string;
+  children: ReactNode;
+}) {
+  const { t } = useTranslation('common');
+  return (
+    <Dialog
+      open
+      onOpenChange={(o) => !o && onClose()}
+      title={title}
+      description={description}
+      footer={
+        <>
+          <Button onClick={onClose}>{t('cancel')}</Button>
+          <Button variant="primary" type="submit" form={formId} busy={busy} data-testid={submitTestId}>
+            {submitLabel}
+          </Button>
+        </>
+      }
+    >
+      <form id={formId} onSubmit={onSubmit} noValidate className={s.stack}>
+        {children}
+      </form>
+    </Dialog>
+  );
 }
 
 export function CopyButton({ value, label, testid }: { value: string; label?: string; testid?: string }) {
