@@ -78,4 +78,34 @@ describe('realtime', () => {
     await bruno.ctx.close();
     await sergio.ctx.close();
   });
+
+  it('notifies me of a new customer message in my conversation when I opted in', async () => {
+    const ctx = await browser.newContext({ baseURL: atende.base, locale: 'en-US' });
+    await ctx.grantPermissions(['notifications']);
+    await ctx.addInitScript(() => {
+      // the real Notification API, wrapped so the test can see what was shown
+      const shown: { title: string; body?: string }[] = [];
+      (window as unknown as { __shown: typeof shown }).__shown = shown;
+      window.Notification = new Proxy(window.Notification, {
+        construct(target, args: [string, NotificationOptions?]) {
+          shown.push({ title: args[0], body: args[1]?.body });
+          return Reflect.construct(target, args);
+        },
+      });
+      document.hasFocus = () => false; // the agent is in another window
+      localStorage.setItem('atende.prefs', JSON.stringify({ state: { theme: 'light', notify: true }, version: 0 }));
+    });
+    const page = await logIn(ctx, demo.vendas);
+    const bruno = await ApiSession.login(atende.base, demo.vendas);
+    const me = await bruno.call<{ user: { id: number } }>('GET', '/api/v1/me');
+    const c = await customer.send('preciso de ajuda com o boleto');
+    await bruno.call('POST', `/api/v1/conversations/${c.conversation_id}/assign`, { assignee_id: me.user.id });
+    await page.goto('/inbox/mine');
+    await page.getByTestId(`conversation-row-${c.conversation_id}`).waitFor();
+    await customer.send('alô? ainda preciso de ajuda');
+    const shown = () => page.evaluate(() => (window as unknown as { __shown: { title: string; body?: string }[] }).__shown);
+    await expect.poll(async () => (await shown()).map((n) => n.body), { timeout: 10_000 }).toContain('alô? ainda preciso de ajuda');
+    expect((await shown()).every((n) => n.body !== 'preciso de ajuda com o boleto')).toBe(true); // before it was mine
+    await ctx.close();
+  });
 });
