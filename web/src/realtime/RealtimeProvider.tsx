@@ -129,7 +129,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       onEvent: (e) => {
         if (!viewerRef.current) return;
         handleEvent(qc, e, viewerRef.current, (m) => {
-          if (usePrefs.getState().notify && openConversation.id !== m.conversation_id) notifyNewMessage(m, t('inbox:newMessage', { defaultValue: 'New message' }));
+          if (usePrefs.getState().notify && openConversation.id !== m.conversation_id) notifyNewMessage(m, t('inbox:newMessage'));
         });
       },
       onStatus: (status, reconnected) => {

@@ -32,17 +32,17 @@ export function InboxScreen() {
   }, [route.conversationId]);
   return (
     <div className={s.inbox} data-has-conversation={!!route.conversationId}>
-      <aside className={s.sidebar} data-open={sidebarOpen} aria-label={t('counters', { defaultValue: 'Counters' })}>
+      <aside className={s.sidebar} data-open={sidebarOpen} aria-label={t('counters')}>
         <Sidebar route={route} chrome={chrome} />
       </aside>
-      <section className={s.list} aria-label={t('list', { defaultValue: 'Conversations' })}>
+      <section className={s.list} aria-label={t('list')}>
         <ConversationList route={route} chrome={chrome} />
       </section>
-      <section className={s.conversation} aria-label={t('conversation', { defaultValue: 'Conversation' })}>
+      <section className={s.conversation} aria-label={t('conversation')}>
         <ConversationPane route={route} chrome={chrome} />
       </section>
       {route.conversationId && (
-        <aside className={s.contact} data-open={contactOpen} aria-label={t('contact', { defaultValue: 'Contact' })}>
+        <aside className={s.contact} data-open={contactOpen} aria-label={t('contact')}>
           <ContactPanel route={route} chrome={chrome} />
         </aside>
       )}

@@ -56,7 +56,7 @@ function UserMenu() {
     { label: t('themeSystem'), icon: <Monitor size={14} />, checked: theme === 'system', onSelect: () => setTheme('system') },
     { label: '', separator: true },
     {
-      label: t('inbox:notifications', { defaultValue: 'Notifications' }),
+      label: t('inbox:notifications'),
       icon: notify ? <Bell size={14} /> : <BellOff size={14} />,
       checked: notify,
       onSelect: async () => setNotify(!notify && (await askNotificationPermission())),
