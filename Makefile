@@ -73,7 +73,14 @@ FUZZ_TARGETS := \
 	./internal/channel/apichannel:FuzzParseInbound \
 	./internal/channel/apichannel:FuzzParseStatus \
 	./internal/httpapi:FuzzInboundEndpoint \
-	./internal/blob:FuzzSave
+	./internal/blob:FuzzSave \
+	./internal/channel/whatsapp:FuzzParse \
+	./internal/channel/whatsapp:FuzzVerifySignature \
+	./internal/channel/telegram:FuzzParse \
+	./internal/channel/meta:FuzzParse \
+	./internal/channel/sms:FuzzParseInbound \
+	./internal/channel/sms:FuzzParseStatus \
+	./internal/channel/sms:FuzzValidateSignature
 
 fuzz-short:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
