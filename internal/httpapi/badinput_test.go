@@ -239,6 +239,11 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 			{name: "nothing", body: map[string]any{}, want: 422},
 			{name: "letters in phone", body: map[string]any{"phone": "call me"}, want: 422},
 			{name: "bad email", body: map[string]any{"email": "a@"}, want: 422},
+			{name: "short phone in phones", body: map[string]any{"phones": []string{"+55 11 98765-4321", "1234567"}}, want: 422},
+			{name: "eleven phones", body: map[string]any{"phones": numbered("+55 11 90000-%04d", 11)}, want: 422},
+			{name: "bad e-mail in emails", body: map[string]any{"name": "x", "emails": []string{"a@b@c.org"}}, want: 422},
+			{name: "eleven e-mails", body: map[string]any{"emails": numbered("c%d@example.com", 11)}, want: 422},
+			{name: "phones as string", body: `{"phones":"+55 11 98765-4321"}`, want: 400},
 			{name: "owner of another workspace", body: map[string]any{"name": "x", "owner_id": w.otherUser}, want: 422},
 			{name: "long name", body: map[string]any{"name": long(201)}, want: 422},
 			{name: "too many attributes", body: map[string]any{"name": "x", "attributes": manyKeys(101)}, want: 422},
@@ -246,6 +251,11 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 		}},
 		{route: "PATCH /api/v1/contacts/{id}", path: obj("contacts", w.contact, ""), json: true, valid: map[string]any{}, cases: []badCase{
 			{name: "letters in phone", body: map[string]any{"phone": "abc"}, want: 422},
+			{name: "letters in phones", body: map[string]any{"phones": []string{"+55 11 98765-4321", "call me"}}, want: 422},
+			{name: "e-mail without domain in emails", body: map[string]any{"emails": []string{"a@x.org", "b@"}}, want: 422},
+			{name: "eleven e-mails", body: map[string]any{"emails": numbered("c%d@example.com", 11)}, want: 422},
+			{name: "phone disagrees with phones", body: map[string]any{"phone": "+55 11 98765-4321", "phones": []string{"+55 11 91234-5678"}}, want: 422},
+			{name: "e-mails as numbers", body: `{"emails":[1]}`, want: 400},
 			{name: "unknown owner", body: map[string]any{"owner_id": 99999999}, want: 422},
 			{name: "long notes", body: map[string]any{"notes": long(20001)}, want: 422},
 		}},
@@ -335,6 +345,15 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 func multipartCase(name, filename string, content []byte, want int) badCase {
 	body, ctype := multipartFile("file", filename, content)
 	return badCase{name: name, body: body, ctype: ctype, want: want}
+}
+
+// numbered is n values of format with %d (or %04d) from 0.
+func numbered(format string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf(format, i)
+	}
+	return out
 }
 
 func manyKeys(n int) map[string]any {

@@ -2,8 +2,10 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -18,6 +20,8 @@ type contactInput struct {
 	Name       *string         `json:"name"`
 	Phone      *string         `json:"phone"`
 	Email      *string         `json:"email"`
+	Phones     *[]string       `json:"phones"`
+	Emails     *[]string       `json:"emails"`
 	Attributes *map[string]any `json:"attributes"`
 	Notes      *string         `json:"notes"`
 	OwnerID    *int64          `json:"owner_id"`
@@ -31,19 +35,11 @@ func (s *Server) applyContact(r *http.Request, q store.Q, in contactInput, c *st
 		}
 		c.Name = n
 	}
-	if in.Phone != nil {
-		p := strings.TrimSpace(*in.Phone)
-		if len(p) > 40 || strings.Trim(p, "+0123456789 ()-.") != "" {
-			return errValidation("phone may hold digits, spaces and + ( ) - . only")
-		}
-		c.Phone = p
+	if err := applyPhones(in, c); err != nil {
+		return err
 	}
-	if in.Email != nil {
-		e := strings.ToLower(strings.TrimSpace(*in.Email))
-		if e != "" && !ValidEmail(e) {
-			return errValidation("email must be a valid e-mail address")
-		}
-		c.Email = e
+	if err := applyEmails(in, c); err != nil {
+		return err
 	}
 	if in.Attributes != nil {
 		a := *in.Attributes
@@ -73,6 +69,117 @@ func (s *Server) applyContact(r *http.Request, q store.Q, in contactInput, c *st
 		}
 	}
 	return nil
+}
+
+// A contact has up to maxContactHandles phones and as many e-mails. `phones`
+// and `emails` replace the whole list (the first becomes `phone` / `email`);
+// `phone` or `email` alone replaces the primary one and keeps the others.
+const maxContactHandles = 10
+
+// validListPhone is the rule for each entry of `phones`: digits, spaces and
+// + ( ) - . only, at most 32 characters, at least 8 digits.
+func validListPhone(p string) bool {
+	digits := 0
+	for _, r := range p {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	return len(p) <= 32 && digits >= 8 && strings.Trim(p, "+0123456789 ()-.") == ""
+}
+
+// validListEmail is the rule for each entry of `emails`: one @ with text on
+// both sides, at most 254 characters, a well-formed address.
+func validListEmail(e string) bool {
+	return strings.Count(e, "@") == 1 && ValidEmail(e)
+}
+
+func applyPhones(in contactInput, c *store.Contact) error {
+	if in.Phones == nil {
+		if in.Phone == nil {
+			return nil
+		}
+		p := strings.TrimSpace(*in.Phone)
+		if len(p) > 40 || strings.Trim(p, "+0123456789 ()-.") != "" {
+			return errValidation("phone may hold digits, spaces and + ( ) - . only")
+		}
+		c.Phones = store.ContactPhones(p, extraHandles(c.Phone, c.Phones))
+		c.Phone = firstOf(c.Phones)
+		return nil
+	}
+	list := store.ContactPhones("", *in.Phones)
+	if in.Phone != nil && strings.TrimSpace(*in.Phone) != firstOf(list) {
+		return errValidation("phone and phones disagree: when both are given, phone is the first of phones")
+	}
+	if len(list) > maxContactHandles {
+		return errValidation(fmt.Sprintf("a contact has at most %d phones", maxContactHandles))
+	}
+	for _, p := range list {
+		// a number the contact already has stays as it is (the API channel
+		// and `phone` accept numbers these rules would not)
+		if !slices.Contains(c.Phones, p) && !validListPhone(p) {
+			return errValidation(fmt.Sprintf("phones: %q is not a phone number (8 or more digits; digits, spaces and + ( ) - . only; at most 32 characters)", clip(p)))
+		}
+	}
+	c.Phones, c.Phone = list, firstOf(list)
+	return nil
+}
+
+func applyEmails(in contactInput, c *store.Contact) error {
+	if in.Emails == nil {
+		if in.Email == nil {
+			return nil
+		}
+		e := strings.ToLower(strings.TrimSpace(*in.Email))
+		if e != "" && !ValidEmail(e) {
+			return errValidation("email must be a valid e-mail address")
+		}
+		c.Emails = store.ContactEmails(e, extraHandles(c.Email, c.Emails))
+		c.Email = firstOf(c.Emails)
+		return nil
+	}
+	raw := make([]string, len(*in.Emails))
+	for i, e := range *in.Emails {
+		raw[i] = strings.ToLower(e)
+	}
+	list := store.ContactEmails("", raw)
+	if in.Email != nil && strings.ToLower(strings.TrimSpace(*in.Email)) != firstOf(list) {
+		return errValidation("email and emails disagree: when both are given, email is the first of emails")
+	}
+	if len(list) > maxContactHandles {
+		return errValidation(fmt.Sprintf("a contact has at most %d e-mails", maxContactHandles))
+	}
+	for _, e := range list {
+		known := slices.ContainsFunc(c.Emails, func(x string) bool { return store.EmailKey(x) == e })
+		if !known && !validListEmail(e) {
+			return errValidation(fmt.Sprintf("emails: %q is not an e-mail address", clip(e)))
+		}
+	}
+	c.Emails, c.Email = list, firstOf(list)
+	return nil
+}
+
+// extraHandles is a contact's phones or e-mails after the primary one.
+func extraHandles(primary string, list []string) []string {
+	if primary != "" && len(list) > 0 {
+		return list[1:]
+	}
+	return list
+}
+
+func firstOf(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	return list[0]
+}
+
+// clip shortens a rejected value quoted in an error message.
+func clip(s string) string {
+	if utf8.RuneCountInString(s) <= 64 {
+		return s
+	}
+	return string([]rune(s)[:64]) + "…"
 }
 
 func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) error {

@@ -751,6 +751,17 @@ func TestOpenAPIResponsesMatchSchema(t *testing.T) {
 	do(oaReq{method: "GET", path: fmt.Sprintf("/api/v1/contacts/%d", in1.ContactID), token: agentA, want: 200})
 	do(oaReq{method: "PATCH", path: cpath, token: agentA, body: oaJSON(map[string]any{"phone": "+55 (11) 3333-4444", "owner_id": 0, "notes": "prefere e-mail"}), want: 200})
 	do(oaReq{method: "PATCH", path: cpath, token: agentA, body: oaJSON(map[string]any{"phone": "call me"}), want: 422})
+	multi := oaDecode[struct {
+		Phone  string   `json:"phone"`
+		Phones []string `json:"phones"`
+		Emails []string `json:"emails"`
+	}](t, "contact", do(oaReq{method: "PATCH", path: cpath, token: agentA, want: 200,
+		body: oaJSON(map[string]any{"phones": []string{"+55 11 98765-4321", "+55 (11) 3333-4444"}, "emails": []string{"carla@example.com", "carla.casa@example.org"}})}))
+	if multi.Phone != "+55 11 98765-4321" || len(multi.Phones) != 2 || len(multi.Emails) != 2 {
+		t.Errorf("contact with several phones and e-mails: %+v", multi)
+	}
+	do(oaReq{method: "PATCH", path: cpath, token: agentA, body: oaJSON(map[string]any{"emails": []string{"carla@"}}), want: 422})
+	do(oaReq{method: "GET", path: "/api/v1/contacts?q=3333-4444", token: agentA, want: 200})
 	do(oaReq{method: "PUT", path: fmt.Sprintf("%s/labels/%d", cpath, label.ID), token: agentA, want: 200})
 	do(oaReq{method: "DELETE", path: fmt.Sprintf("%s/labels/%d", cpath, label.ID), token: agentA, want: 200})
 	do(oaReq{method: "PUT", path: cpath + "/labels/999999", token: agentA, want: 404})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -13,12 +14,21 @@ import (
 )
 
 // Contact is a customer; conversations and their history belong to the contact.
+//
+// A contact has any number of phones and e-mails. Phone and Email are the
+// primary ones; Phones and Emails list all of them, the primary first
+// (Phones[0] == Phone when Phone is set). Writes keep that shape: the store
+// puts Phone (or, when it is empty, the first of Phones) first and drops
+// empty entries and repeats (phones that have the same digits, e-mails that
+// differ only in case).
 type Contact struct {
 	ID          int64          `json:"id"`
 	WorkspaceID int64          `json:"-"`
 	Name        string         `json:"name"`
 	Phone       string         `json:"phone"`
 	Email       string         `json:"email"`
+	Phones      []string       `json:"phones"`
+	Emails      []string       `json:"emails"`
 	Attributes  map[string]any `json:"attributes"`
 	Notes       string         `json:"notes"`
 	OwnerID     *int64         `json:"owner_id"`
@@ -59,6 +69,8 @@ func scanContact(row interface{ Scan(...any) error }) (Contact, error) {
 	}
 	c.Identities = []Identity{}
 	c.LabelIDs = []int64{}
+	c.Phones = ContactPhones(c.Phone, nil)
+	c.Emails = ContactEmails(c.Email, nil)
 	return c, nil
 }
 
@@ -76,11 +88,16 @@ func (q Q) CreateContact(ctx context.Context, c Contact) (Contact, error) {
 	if err != nil {
 		return Contact{}, err
 	}
+	c.Phones, c.Emails = ContactPhones(c.Phone, c.Phones), ContactEmails(c.Email, c.Emails)
+	c.Phone, c.Email = first(c.Phones), first(c.Emails)
 	now := Now()
 	id, err := q.insert(ctx, `INSERT INTO contacts (workspace_id, name, name_search, phone, phone_digits, email, attributes, notes, owner_id, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`, c.WorkspaceID, c.Name, searchKey(c.Name), c.Phone, onlyDigits(c.Phone), c.Email, attrs, c.Notes, c.OwnerID, now)
 	if err != nil {
 		return Contact{}, fmt.Errorf("store: create contact: %w", err)
+	}
+	if err := q.insertHandles(ctx, c.WorkspaceID, id, c.Phones, c.Emails); err != nil {
+		return Contact{}, err
 	}
 	c.ID, c.CreatedAt, c.UpdatedAt = id, now, now
 	if c.Attributes == nil {
@@ -93,16 +110,154 @@ func (q Q) CreateContact(ctx context.Context, c Contact) (Contact, error) {
 	return c, nil
 }
 
-// UpdateContact writes a contact's editable fields.
+// UpdateContact writes a contact's editable fields, its phones and e-mails
+// included (see Contact for how the lists are kept). Run it in a
+// transaction: the lists are a second table.
 func (q Q) UpdateContact(ctx context.Context, c Contact) error {
 	attrs, err := marshalAttrs(c.Attributes)
 	if err != nil {
 		return err
 	}
+	phones, emails := ContactPhones(c.Phone, c.Phones), ContactEmails(c.Email, c.Emails)
+	c.Phone, c.Email = first(phones), first(emails)
 	res, err := q.exec(ctx, `UPDATE contacts SET name = $3, name_search = $4, phone = $5, phone_digits = $6, email = $7, attributes = $8, notes = $9,
 		owner_id = $10, updated_at = $11 WHERE id = $1 AND workspace_id = $2`,
 		c.ID, c.WorkspaceID, c.Name, searchKey(c.Name), c.Phone, onlyDigits(c.Phone), c.Email, attrs, c.Notes, c.OwnerID, Now())
-	return affected(res, err, "update contact", c.ID)
+	if err := affected(res, err, "update contact", c.ID); err != nil {
+		return err
+	}
+	// rewrite the extra phones and e-mails only when they changed
+	stored := Contact{ID: c.ID}
+	if err := q.attachHandles(ctx, []*Contact{&stored}); err != nil {
+		return err
+	}
+	if slices.Equal(stored.Phones, extras(phones)) && slices.Equal(stored.Emails, extras(emails)) {
+		return nil
+	}
+	if _, err := q.exec(ctx, `DELETE FROM contact_handles WHERE contact_id = $1`, c.ID); err != nil {
+		return fmt.Errorf("store: update contact %d handles: %w", c.ID, err)
+	}
+	return q.insertHandles(ctx, c.WorkspaceID, c.ID, phones, emails)
+}
+
+// Kinds of contact_handles rows.
+const (
+	handlePhone = "phone"
+	handleEmail = "email"
+)
+
+// insertHandles writes a contact's phones and e-mails after the primary
+// ones (lists as ContactPhones and ContactEmails make them).
+func (q Q) insertHandles(ctx context.Context, ws, contactID int64, phones, emails []string) error {
+	for _, l := range []struct {
+		kind   string
+		values []string
+	}{{handlePhone, phones}, {handleEmail, emails}} {
+		for i := 1; i < len(l.values); i++ {
+			v := l.values[i]
+			digits := ""
+			if l.kind == handlePhone {
+				digits = onlyDigits(v)
+			}
+			_, err := q.exec(ctx, `INSERT INTO contact_handles (contact_id, kind, ord, workspace_id, value, digits) VALUES ($1, $2, $3, $4, $5, $6)`,
+				contactID, l.kind, i-1, ws, v, digits)
+			if err != nil {
+				return fmt.Errorf("store: contact %d %s: %w", contactID, l.kind, err)
+			}
+		}
+	}
+	return nil
+}
+
+// attachHandles appends the extra phones and e-mails to each contact's
+// Phones and Emails (which hold the primary ones, or nothing): one query
+// for the whole list.
+func (q Q) attachHandles(ctx context.Context, list []*Contact) error {
+	if len(list) == 0 {
+		return nil
+	}
+	var a sqlArgs
+	ph := make([]string, len(list))
+	byID := make(map[int64]*Contact, len(list))
+	for i, c := range list {
+		ph[i] = a.add(c.ID)
+		byID[c.ID] = c
+	}
+	rows, err := q.query(ctx, `SELECT contact_id, kind, value FROM contact_handles WHERE contact_id IN (`+strings.Join(ph, ",")+`)
+		ORDER BY contact_id, kind, ord`, a...)
+	if err != nil {
+		return fmt.Errorf("store: contact handles: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var kind, v string
+		if err := rows.Scan(&id, &kind, &v); err != nil {
+			return err
+		}
+		c := byID[id]
+		if kind == handlePhone {
+			c.Phones = append(c.Phones, v)
+		} else {
+			c.Emails = append(c.Emails, v)
+		}
+	}
+	return rows.Err()
+}
+
+// ContactPhones is the list of phones a contact stores: primary (when not
+// empty) and then phones, trimmed, without empty entries and without
+// repeats (two phones with the same digits are one).
+func ContactPhones(primary string, phones []string) []string {
+	return handleList(primary, phones, PhoneKey)
+}
+
+// ContactEmails is the list of e-mails a contact stores: primary (when not
+// empty) and then emails, trimmed, without empty entries and without
+// repeats (case ignored).
+func ContactEmails(primary string, emails []string) []string {
+	return handleList(primary, emails, EmailKey)
+}
+
+// PhoneKey is what makes two phones the same number: their digits ("+55
+// (11) 98765-4321" is "5511987654321"), or the trimmed text when it has
+// none.
+func PhoneKey(p string) string {
+	if d := onlyDigits(p); d != "" {
+		return d
+	}
+	return strings.TrimSpace(p)
+}
+
+// EmailKey is what makes two e-mail addresses the same: case is ignored.
+func EmailKey(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+func handleList(primary string, list []string, key func(string) string) []string {
+	out := make([]string, 0, len(list)+1)
+	seen := make(map[string]bool, len(list)+1)
+	for _, v := range append([]string{primary}, list...) {
+		v = strings.TrimSpace(v)
+		if k := key(v); v != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// extras is a list without its primary (first) entry.
+func extras(list []string) []string {
+	if len(list) == 0 {
+		return nil
+	}
+	return list[1:]
+}
+
+func first(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	return list[0]
 }
 
 // Contact returns one contact of ws with identities and labels.
@@ -127,6 +282,9 @@ func (q Q) Contact(ctx context.Context, ws, id int64) (Contact, error) {
 		return c, err
 	}
 	rows.Close()
+	if err := q.attachHandles(ctx, []*Contact{&c}); err != nil {
+		return c, err
+	}
 	lrows, err := q.query(ctx, `SELECT label_id FROM contact_labels WHERE contact_id = $1 ORDER BY label_id`, id)
 	if err != nil {
 		return c, err
@@ -141,8 +299,9 @@ type ContactsPage struct {
 	NextCursor string    `json:"next_cursor,omitempty"`
 }
 
-// SearchContacts pages through contacts, newest first, whose name, phone or
-// e-mail contains query (all contacts when query is empty).
+// SearchContacts pages through contacts, newest first, whose name, one of
+// whose phones (as written or by digits) or one of whose e-mails contains
+// query (all contacts when query is empty).
 func (q Q) SearchContacts(ctx context.Context, ws int64, query string, cursor int64, limit int) (ContactsPage, error) {
 	args := []any{ws}
 	where := `workspace_id = $1`
@@ -155,11 +314,14 @@ func (q Q) SearchContacts(ctx context.Context, ws int64, query string, cursor in
 		args = append(args, pattern)
 		n := len(args)
 		where += fmt.Sprintf(` AND (name_search LIKE $%d ESCAPE '\' OR phone LIKE $%d ESCAPE '\' OR lower(email) LIKE $%d ESCAPE '\'`, n, n, n)
+		// the extra phones and e-mails: one set of matching contacts per query
+		handles := fmt.Sprintf(`lower(value) LIKE $%d ESCAPE '\'`, n)
 		if digits := onlyDigits(query); digits != "" && digits != s {
 			args = append(args, "%"+digits+"%")
-			where += fmt.Sprintf(` OR phone LIKE $%d`, len(args))
+			where += fmt.Sprintf(` OR phone_digits LIKE $%d`, len(args))
+			handles += fmt.Sprintf(` OR digits LIKE $%d`, len(args))
 		}
-		where += `)`
+		where += ` OR id IN (SELECT contact_id FROM contact_handles WHERE workspace_id = $1 AND (` + handles + `)))`
 	}
 	args = append(args, limit+1)
 	rows, err := q.query(ctx, `SELECT `+contactCols+` FROM contacts WHERE `+where+fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args)), args...)
@@ -175,30 +337,45 @@ func (q Q) SearchContacts(ctx context.Context, ws int64, query string, cursor in
 		}
 		page.Items = append(page.Items, c)
 	}
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	rows.Close()
 	if len(page.Items) > limit {
 		page.Items = page.Items[:limit]
 		page.NextCursor = fmt.Sprint(page.Items[limit-1].ID)
 	}
-	return page, rows.Err()
+	list := make([]*Contact, len(page.Items))
+	for i := range page.Items {
+		list[i] = &page.Items[i]
+	}
+	return page, q.attachHandles(ctx, list)
 }
 
 // MaxSearchRunes bounds the text of a conversation search by contact.
 const MaxSearchRunes = 100
 
-// contactMatch is the predicate "the contact aliased t matches query" of a
-// conversation search: its name contains the query (case and accents
-// folded, as name_search stores it), its e-mail starts with it (case
-// folded), or — when the query reads as a phone number, digits with
-// + ( ) - . / and spaces only — its phone's digits (phone_digits) contain
-// the query's digits. query is trimmed and not empty.
-func contactMatch(t, query string, a *sqlArgs) string {
-	or := []string{"lower(" + t + ".email) LIKE " + a.add(escapeLike(strings.ToLower(query))+"%") + ` ESCAPE '\'`}
+// contactMatch is the predicate "the contact aliased t, of workspace ws,
+// matches query" of a conversation search: its name contains the query
+// (case and accents folded, as name_search stores it), one of its e-mails
+// starts with it (case folded), or — when the query reads as a phone
+// number, digits with + ( ) - . / and spaces only — the digits of one of
+// its phones contain the query's digits. The extra phones and e-mails
+// (contact_handles) are one uncorrelated subquery, evaluated once per
+// search. query is trimmed and not empty.
+func contactMatch(t string, ws int64, query string, a *sqlArgs) string {
+	email := a.add(escapeLike(strings.ToLower(query)) + "%")
+	or := []string{"lower(" + t + ".email) LIKE " + email + ` ESCAPE '\'`}
+	handles := "h.kind = '" + handleEmail + "' AND lower(h.value) LIKE " + email + ` ESCAPE '\'`
 	if s := searchKey(query); s != "" {
 		or = append(or, t+".name_search LIKE "+a.add("%"+escapeLike(s)+"%")+` ESCAPE '\'`)
 	}
 	if digits := onlyDigits(query); digits != "" && strings.Trim(query, "0123456789+()-./ ") == "" {
-		or = append(or, t+".phone_digits LIKE "+a.add("%"+digits+"%"))
+		d := a.add("%" + digits + "%")
+		or = append(or, t+".phone_digits LIKE "+d)
+		handles = "(" + handles + ") OR (h.kind = '" + handlePhone + "' AND h.digits LIKE " + d + ")"
 	}
+	or = append(or, t+".id IN (SELECT h.contact_id FROM contact_handles h WHERE h.workspace_id = "+a.add(ws)+" AND ("+handles+"))")
 	return "(" + strings.Join(or, " OR ") + ")"
 }
 

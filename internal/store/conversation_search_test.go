@@ -15,9 +15,11 @@ import (
 	"github.com/atende/atende/internal/store/storetest"
 )
 
-// searchContact is a contact of the search data and what the oracle matches on.
+// searchContact is a contact of the search data and what the oracle matches
+// on: phones and emails are the extra ones, after the primary phone and email.
 type searchContact struct {
 	name, phone, email string
+	phones, emails     []string
 	id                 int64
 }
 
@@ -36,14 +38,28 @@ func digitsOf(s string) string {
 	}, s)
 }
 
-// matches is the documented search rule, written out.
+// matches is the documented search rule, written out: the name, or any of
+// the contact's e-mails, or any of its phones.
 func (c searchContact) matches(q string) bool {
 	q = strings.TrimSpace(q)
-	if strings.Contains(fold(c.name), fold(q)) || strings.HasPrefix(strings.ToLower(c.email), strings.ToLower(q)) {
+	if strings.Contains(fold(c.name), fold(q)) {
 		return true
 	}
+	for _, e := range append([]string{c.email}, c.emails...) {
+		if strings.HasPrefix(strings.ToLower(e), strings.ToLower(q)) {
+			return true
+		}
+	}
 	d := digitsOf(q)
-	return d != "" && strings.Trim(q, "0123456789+()-./ ") == "" && strings.Contains(digitsOf(c.phone), d)
+	if d == "" || strings.Trim(q, "0123456789+()-./ ") != "" {
+		return false
+	}
+	for _, p := range append([]string{c.phone}, c.phones...) {
+		if strings.Contains(digitsOf(p), d) {
+			return true
+		}
+	}
+	return false
 }
 
 // TestSearchConversationsByContact compares conversation search with the
@@ -62,6 +78,10 @@ func TestSearchConversationsByContact(t *testing.T) {
 			{name: "Ana Maria Braga", phone: "(31) 2222.1111", email: "ANA@Example.com"},
 			{name: "100% Cliente_X", phone: "", email: "cliente@example.com"},
 			{name: "", phone: "+1 415 555 0100", email: ""},
+			// several phones and e-mails: the extra ones match as the primary ones do
+			{name: "Bruno Costa", phone: "+55 41 3030-2020", email: "bruno@empresa.com",
+				phones: []string{"+55 (11) 97777-6543", "0800 123 4567"}, emails: []string{"Bruno.Pessoal@Example.com", "financeiro@loja.com.br"}},
+			{name: "Sem Primário", phones: []string{"(21) 3333-9999"}, emails: []string{"sp@example.com"}},
 		}
 		var second store.Channel
 		var d listData
@@ -76,7 +96,8 @@ func TestSearchConversationsByContact(t *testing.T) {
 			statuses := []string{store.StatusQueued, store.StatusOpen, store.StatusBot, store.StatusSnoozed}
 			n := 0
 			for i := range contacts {
-				ct, err := q.CreateContact(ctx, store.Contact{WorkspaceID: f.WS.ID, Name: contacts[i].name, Phone: contacts[i].phone, Email: contacts[i].email})
+				ct, err := q.CreateContact(ctx, store.Contact{WorkspaceID: f.WS.ID, Name: contacts[i].name, Phone: contacts[i].phone, Email: contacts[i].email,
+					Phones: contacts[i].phones, Emails: contacts[i].emails})
 				if err != nil {
 					return err
 				}
@@ -113,8 +134,9 @@ func TestSearchConversationsByContact(t *testing.T) {
 					d.rows = append(d.rows, r)
 				}
 			}
-			// the other workspace has a Maria too
-			ct, err := q.CreateContact(ctx, store.Contact{WorkspaceID: f.WS2.ID, Name: "Maria Outra", Phone: "11987654321"})
+			// the other workspace has a Maria too, with extra phones and e-mails
+			ct, err := q.CreateContact(ctx, store.Contact{WorkspaceID: f.WS2.ID, Name: "Maria Outra", Phone: "11987654321",
+				Phones: []string{"+55 11 97777-6543"}, Emails: []string{"bruno.pessoal@example.com"}})
 			if err != nil {
 				return err
 			}
@@ -125,7 +147,8 @@ func TestSearchConversationsByContact(t *testing.T) {
 			r := row{starredBy: map[int64]bool{}}
 			r.c, err = q.LockConversation(ctx, f.WS2.ID, id)
 			d.rows = append(d.rows, r)
-			contacts = append(contacts, searchContact{name: "Maria Outra", phone: "11987654321", id: ct.ID})
+			contacts = append(contacts, searchContact{name: "Maria Outra", phone: "11987654321",
+				phones: []string{"+55 11 97777-6543"}, emails: []string{"bruno.pessoal@example.com"}, id: ct.ID})
 			return err
 		})
 		ok(t, err, "build search data")
@@ -154,7 +177,8 @@ func TestSearchConversationsByContact(t *testing.T) {
 			{View: store.ViewResolved}, {View: store.ViewStarred}, {View: store.ViewAll, DepartmentID: f.Financeiro.ID},
 			{View: store.ViewResolved, ChannelID: second.ID}, {View: store.ViewAll, AssigneeID: f.AgentA.ID}}
 		queries := []string{"MARIA", "joão", "JOAO", "ANA@EXAMPLE", "loja.com", "mari@", "11 98765", "(11) 9", "98765-43", "415 555", "%",
-			"cliente_x", "zzz", "  souza  "}
+			"cliente_x", "zzz", "  souza  ",
+			"97777", "BRUNO.PESSOAL", "financeiro@", "0800 123", "(21) 3333", "sp@", "empresa.com", "pessoal"}
 		cases, nonEmpty := 0, 0
 		// Every viewer meets every filter with four of the queries, rotating
 		// so that each query meets every viewer and every filter (and both

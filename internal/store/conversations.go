@@ -298,8 +298,8 @@ type ListFilter struct {
 	LabelID      int64
 	ChannelID    int64
 	// Query, when set, keeps the conversations whose contact matches it
-	// (see contactMatch): name contains it, e-mail starts with it, or phone
-	// digits contain its digits.
+	// (see contactMatch): name contains it, one of its e-mails starts with
+	// it, or the digits of one of its phones contain its digits.
 	Query  string
 	Sort   string
 	Cursor string
@@ -436,7 +436,7 @@ func (q Q) ListConversations(ctx context.Context, v access.Viewer, f ListFilter)
 		// Many (or starred): filter the list's own index walk, which
 		// stops as soon as a page of matches is found.
 		match = func(a *sqlArgs) string {
-			return "EXISTS (SELECT 1 FROM contacts sc WHERE sc.id = c.contact_id AND " + contactMatch("sc", query, a) + ")"
+			return "EXISTS (SELECT 1 FROM contacts sc WHERE sc.id = c.contact_id AND " + contactMatch("sc", v.WorkspaceID, query, a) + ")"
 		}
 	}
 	if f.View == ViewStarred {
@@ -628,7 +628,7 @@ var searchContactCap = 500
 // searchContactCap, and whether that is all of them.
 func (q Q) matchingContacts(ctx context.Context, ws int64, query string) ([]int64, bool, error) {
 	var a sqlArgs
-	where := "ct.workspace_id = " + a.add(ws) + " AND " + contactMatch("ct", query, &a)
+	where := "ct.workspace_id = " + a.add(ws) + " AND " + contactMatch("ct", ws, query, &a)
 	rows, err := q.query(ctx, `SELECT ct.id FROM contacts ct WHERE `+where+` ORDER BY ct.id DESC LIMIT `+strconv.Itoa(searchContactCap+1), a...)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: search contacts: %w", err)

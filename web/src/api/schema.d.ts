@@ -743,7 +743,7 @@ export interface paths {
         };
         /**
          * List or search contacts
-         * @description Newest first. `q` matches name (ignoring case and accents: "joao" finds "João"), phone (also by digits only) or e-mail. Keyset pagination: pass the answer's next_cursor as `cursor` with the same `q`.
+         * @description Newest first. `q` matches name (ignoring case and accents: "joao" finds "João"), any of its phones (also by digits only) or any of its e-mails (contains). Keyset pagination: pass the answer's next_cursor as `cursor` with the same `q`.
          *
          *     Allowed for any signed-in user.
          */
@@ -855,7 +855,7 @@ export interface paths {
          *
          *     Keyset pagination: the answer's next_cursor is an opaque token of the last row's sort key; pass it as `cursor` with the same view, filters and sort to get the next page. Pages stay stable while conversations change (no offsets, no duplicates when rows move ahead of the cursor).
          *
-         *     Search: `q` keeps the conversations whose contact's name contains it (case and accents ignored), whose e-mail starts with it, or — when `q` reads as a phone number (digits with + ( ) - . / and spaces only) — whose phone digits contain its digits. It combines with the view, filters, sort and cursor like any filter; newest first by default.
+         *     Search: `q` keeps the conversations whose contact's name contains it (case and accents ignored), one of whose e-mails starts with it, or — when `q` reads as a phone number (digits with + ( ) - . / and spaces only) — the digits of one of whose phones contain its digits. It combines with the view, filters, sort and cursor like any filter; newest first by default.
          *
          *     Allowed for any signed-in user.
          */
@@ -1483,8 +1483,14 @@ export interface components {
             /** Format: int64 */
             id: number;
             name: string;
+            /** @description The primary phone (the first of phones), or empty. */
             phone: string;
+            /** @description The primary e-mail (the first of emails), or empty. */
             email: string;
+            /** @description Every phone of the contact, the primary one first (phones[0] == phone when phone is set); empty when it has none. */
+            phones: string[];
+            /** @description Every e-mail of the contact, the primary one first (emails[0] == email when email is set); empty when it has none. */
+            emails: string[];
             /** @description Free-form custom fields (at most 100 keys and 16 KiB). */
             attributes: {
                 [key: string]: unknown;
@@ -2225,13 +2231,17 @@ export interface components {
              */
             department_id?: number;
         };
-        /** @description Fields to set; absent fields stay. A new contact needs a name, phone or e-mail. */
+        /** @description Fields to set; absent fields stay. A new contact needs a name, phone or e-mail. A contact has up to 10 phones and 10 e-mails: `phones` / `emails` replace the whole list, `phone` / `email` only the primary one. */
         ContactInput: {
             name?: string;
-            /** @description Digits, spaces and + ( ) - . only. */
+            /** @description Replaces the primary phone and keeps the others (empty removes it, and the next phone becomes the primary one). Digits, spaces and + ( ) - . only. */
             phone?: string;
-            /** @description An e-mail address, or empty. */
+            /** @description Replaces the primary e-mail and keeps the others (empty removes it, and the next e-mail becomes the primary one). An e-mail address, or empty. */
             email?: string;
+            /** @description Replaces every phone of the contact; the first becomes `phone`. Entries are trimmed, empty ones dropped and repeats (the same digits) removed; at most 10 remain. Each new entry has 8 or more digits, at most 32 characters, and digits, spaces and + ( ) - . only (a number the contact already has is kept as it is). When `phone` is given too, it must be the first entry. Any violation is 422 and nothing is written. */
+            phones?: string[];
+            /** @description Replaces every e-mail of the contact; the first becomes `email`. Entries are trimmed and lower-cased, empty ones dropped and repeats removed; at most 10 remain. Each new entry is an e-mail address (one @ with text on both sides, at most 254 characters). When `email` is given too, it must be the first entry. Any violation is 422 and nothing is written. */
+            emails?: string[];
             /** @description Replaces all custom fields (at most 100 keys, 16 KiB). */
             attributes?: {
                 [key: string]: unknown;
@@ -4055,7 +4065,7 @@ export interface operations {
                 view?: "all" | "mine" | "unassigned" | "snoozed" | "resolved" | "starred";
                 /** @description Comma-separated statuses, overriding the view's. */
                 status?: ("bot" | "queued" | "open" | "snoozed" | "resolved")[];
-                /** @description Search by contact name, e-mail or phone (trimmed; empty means no search; at most 100 characters, 400 beyond). */
+                /** @description Search by contact name, e-mails or phones (trimmed; empty means no search; at most 100 characters, 400 beyond). */
                 q?: string;
                 sort?: "latest" | "waiting" | "in_service";
                 /** @description next_cursor of the previous page. */

@@ -7,19 +7,27 @@ import {
   attributesToRows,
   contactPatch,
   conversationPath,
+  contactHandles,
   formatPhone,
+  handleKey,
   isEmptyPatch,
+  makePrimary,
+  maxHandles,
+  normalizeHandles,
   phoneHref,
   previousConversations,
+  removeHandle,
   removeRow,
   replaceRow,
   rowsToAttributes,
   sameJSON,
+  setHandle,
   toggleLabel,
   toggleSection,
   validEmail,
   validPhone,
   validateAttr,
+  validateHandle,
   type AttrRow,
   type ContactEdit,
   type ContactPatch,
@@ -156,9 +164,13 @@ describe('validPhone', () => {
   const cases: [string, boolean][] = [
     ['+55 11 97182-5138', true],
     ['(11) 3234.5678', true],
+    ['12345678', true],
+    ['1234567', false],
     ['12345', false],
     ['+55 11 9abc-5138', false],
-    ['1'.repeat(41), false],
+    ['1 '.repeat(16).trim(), true],
+    ['1 '.repeat(17), false], // 33 characters once trimmed
+    ['1'.repeat(33), false],
     ['', false],
   ];
   it.each(cases)('%s → %s', (raw, want) => expect(validPhone(raw)).toBe(want));
@@ -174,6 +186,71 @@ describe('validEmail', () => {
     ['', false],
   ];
   it.each(cases)('%s → %s', (raw, want) => expect(validEmail(raw)).toBe(want));
+});
+
+describe('handleKey / normalizeHandles', () => {
+  it('phones are the same number when their digits are', () => {
+    expect(handleKey('phone', '+55 (11) 98765-4321')).toBe(handleKey('phone', '5511987654321'));
+    expect(handleKey('phone', ' abc ')).toBe('abc');
+  });
+  it('e-mails ignore case', () => expect(handleKey('email', ' Ana@X.org ')).toBe('ana@x.org'));
+  const cases: [string, 'phone' | 'email', string[], string[]][] = [
+    ['empty', 'phone', [], []],
+    ['trims and drops empty', 'phone', ['  ', ' 11 1111-1111 ', ''], ['11 1111-1111']],
+    ['phone repeats by digits, first kept', 'phone', ['+55 11 98765-4321', '5511987654321', '(21) 3333-4444'], ['+55 11 98765-4321', '(21) 3333-4444']],
+    ['e-mails lower-cased, repeats dropped', 'email', ['Ana@X.org', 'ana@x.org', ' b@x.org'], ['ana@x.org', 'b@x.org']],
+  ];
+  it.each(cases)('%s', (_n, kind, list, want) => expect(normalizeHandles(kind, list)).toEqual(want));
+});
+
+describe('contactHandles', () => {
+  it('uses the lists when the answer has them', () => {
+    expect(contactHandles({ phone: 'a', phones: ['a', 'b'] }, 'phone')).toEqual(['a', 'b']);
+    expect(contactHandles({ email: 'x@y.z', emails: [] }, 'email')).toEqual([]);
+  });
+  it('falls back to the primary alone', () => {
+    expect(contactHandles({ phone: '190' }, 'phone')).toEqual(['190']);
+    expect(contactHandles({ email: '' }, 'email')).toEqual([]);
+  });
+});
+
+describe('validateHandle', () => {
+  const phones = ['+55 11 98765-4321', '190'];
+  const ten = Array.from({ length: maxHandles }, (_, i) => `+55 11 95555-${String(i).padStart(4, '0')}`);
+  const cases: [string, 'phone' | 'email', string[], number, string, ReturnType<typeof validateHandle>][] = [
+    ['new valid phone', 'phone', phones, -1, '(21) 3333-4444', null],
+    ['new phone too short', 'phone', phones, -1, '191', 'invalid'],
+    ['new phone with letters', 'phone', phones, -1, '+55 11 98765-432 x', 'invalid'],
+    ['new phone repeats another by digits', 'phone', phones, -1, '5511987654321', 'duplicate'],
+    ['an eleventh phone', 'phone', ten, -1, '(21) 3333-4444', 'tooMany'],
+    ['editing a row to a new valid value', 'phone', phones, 1, '(21) 3333-4444', null],
+    ['a row left as it was passes even when it breaks the rules', 'phone', phones, 1, ' 190 ', null],
+    ['editing a row to its own number written otherwise', 'phone', phones, 0, '5511987654321', null],
+    ['editing a row to another row', 'phone', phones, 1, '+55 (11) 98765-4321', 'duplicate'],
+    ['editing at the limit', 'phone', ten, 3, '(21) 3333-4444', null],
+    ['new e-mail', 'email', ['a@x.org'], -1, 'b@x.org', null],
+    ['e-mail repeat ignores case', 'email', ['a@x.org'], -1, 'A@X.org', 'duplicate'],
+    ['e-mail without domain', 'email', [], -1, 'a@', 'invalid'],
+    ['e-mail with two @', 'email', [], -1, 'a@b@x.org', 'invalid'],
+  ];
+  it.each(cases)('%s', (_n, kind, list, at, v, want) => expect(validateHandle(kind, list, at, v)).toBe(want));
+});
+
+describe('setHandle / removeHandle / makePrimary', () => {
+  const list = ['a', 'b', 'c'];
+  it('appends', () => expect(setHandle(list, -1, ' d ')).toEqual(['a', 'b', 'c', 'd']));
+  it('appends nothing for an empty value', () => expect(setHandle(list, -1, '  ')).toEqual(list));
+  it('replaces', () => expect(setHandle(list, 1, 'x')).toEqual(['a', 'x', 'c']));
+  it('an emptied row is removed', () => expect(setHandle(list, 0, '')).toEqual(['b', 'c']));
+  it('removes', () => expect(removeHandle(list, 2)).toEqual(['a', 'b']));
+  it('moves a row to the front', () => expect(makePrimary(list, 2)).toEqual(['c', 'a', 'b']));
+  it('the primary stays', () => expect(makePrimary(list, 0)).toEqual(list));
+  it('out of range changes nothing', () => expect(makePrimary(list, 5)).toEqual(list));
+  it('does not touch its input', () => {
+    makePrimary(list, 1);
+    setHandle(list, 0, 'z');
+    expect(list).toEqual(['a', 'b', 'c']);
+  });
 });
 
 describe('sameJSON', () => {
@@ -207,6 +284,19 @@ describe('contactPatch', () => {
     ['several', { name: 'Jo', notes: '' }, { name: 'Jo', notes: '' }],
   ];
   it.each(cases)('%s', (_n, edit, want) => expect(contactPatch(c, edit)).toEqual(want));
+  const multi = { ...c, phones: ['+55 11 97182-5138', '(21) 3333-4444'], emails: ['joao@example.com'] };
+  const lists: [string, ContactEdit, ContactPatch][] = [
+    ['same lists', { phones: ['+55 11 97182-5138', '(21) 3333-4444'], emails: ['joao@example.com'] }, {}],
+    ['same lists once normalised', { phones: [' +55 11 97182-5138', '', '(21) 3333-4444', '5511971825138'], emails: ['JOAO@example.com '] }, {}],
+    ['new order', { phones: ['(21) 3333-4444', '+55 11 97182-5138'] }, { phones: ['(21) 3333-4444', '+55 11 97182-5138'] }],
+    ['one more e-mail, lower-cased', { emails: ['joao@example.com', 'J.Casa@Example.org'] }, { emails: ['joao@example.com', 'j.casa@example.org'] }],
+    ['everything removed', { phones: [], emails: [''] }, { phones: [], emails: [] }],
+  ];
+  it.each(lists)('lists: %s', (_n, edit, want) => expect(contactPatch(multi, edit)).toEqual(want));
+  it('compares lists with the primary when the answer has none', () => {
+    expect(contactPatch(c, { phones: ['+55 11 97182-5138'] })).toEqual({});
+    expect(contactPatch(c, { phones: ['+55 11 97182-5138', '(21) 3333-4444'] })).toEqual({ phones: ['+55 11 97182-5138', '(21) 3333-4444'] });
+  });
   it('clears an owner with 0', () => expect(contactPatch({ ...c, owner_id: 4 }, { owner_id: null })).toEqual({ owner_id: 0 }));
   it('treats missing attributes as empty', () => expect(contactPatch({ ...c, attributes: undefined as never }, { attributes: {} })).toEqual({}));
 });
@@ -221,6 +311,23 @@ describe('isEmptyPatch / applyPatch', () => {
     expect(applyPatch(c, { name: 'B', owner_id: 0, attributes: { x: 1 } })).toEqual({ ...c, name: 'B', owner_id: null, attributes: { x: 1 } });
   });
   it('keeps what the patch does not name', () => expect(applyPatch(c, {})).toEqual(c));
+  const m = { ...c, phone: '11 1111-1111', phones: ['11 1111-1111', '22 2222-2222'], email: 'a@x.org', emails: ['a@x.org', 'b@x.org'] };
+  it('lists set the primary', () => {
+    expect(applyPatch(m, { phones: ['22 2222-2222', '11 1111-1111'], emails: [] })).toEqual({
+      ...m,
+      phone: '22 2222-2222',
+      phones: ['22 2222-2222', '11 1111-1111'],
+      email: '',
+      emails: [],
+    });
+  });
+  it('a primary alone keeps the others', () => {
+    expect(applyPatch(m, { phone: '33 3333-3333' })).toEqual({ ...m, phone: '33 3333-3333', phones: ['33 3333-3333', '22 2222-2222'] });
+    expect(applyPatch(m, { email: 'b@x.org' })).toEqual({ ...m, email: 'b@x.org', emails: ['b@x.org'] });
+  });
+  it('an emptied primary lets the next one move up', () => {
+    expect(applyPatch(m, { phone: '' })).toEqual({ ...m, phone: '22 2222-2222', phones: ['22 2222-2222'] });
+  });
 });
 
 describe('toggleLabel', () => {

@@ -133,16 +133,89 @@ export function phoneHref(raw: string): string {
   return d ? `tel:${raw.trim().startsWith('+') ? '+' : ''}${d}` : '';
 }
 
-/** validPhone mirrors the server (digits, spaces, + ( ) - . only; at most 40) and asks for 6+ digits. */
+/** validPhone mirrors the server's rule for phones (digits, spaces, + ( ) - . only; at most 32; 8+ digits). */
 export function validPhone(raw: string): boolean {
   const s = raw.trim();
-  return s.length <= 40 && /^[+0-9 ()\-.]+$/.test(s) && s.replace(/\D/g, '').length >= 6;
+  return s.length <= 32 && /^[+0-9 ()\-.]+$/.test(s) && s.replace(/\D/g, '').length >= 8;
 }
 
-/** validEmail is a light check; the server has the last word. */
+/** validEmail is a light check (one @ with text on both sides, a dot in the domain, at most 254); the server has the last word. */
 export function validEmail(raw: string): boolean {
   const s = raw.trim();
   return s.length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s);
+}
+
+// ---------------------------------------------------------------- phone and e-mail lists
+
+/** A contact has up to this many phones and as many e-mails (ContactInput.phones / emails). */
+export const maxHandles = 10;
+
+export type HandleKind = 'phone' | 'email';
+
+/** handleKey is what makes two entries the same, as the server sees it: a phone's digits, an e-mail without case. */
+export function handleKey(kind: HandleKind, v: string): string {
+  const s = v.trim();
+  if (kind === 'email') return s.toLowerCase();
+  const d = s.replace(/\D/g, '');
+  return d || s;
+}
+
+/** normalizeHandles is a list as the server stores it: trimmed (e-mails lower-cased), no empty entries, no repeats (the first kept). */
+export function normalizeHandles(kind: HandleKind, list: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const raw of list) {
+    const v = kind === 'email' ? raw.trim().toLowerCase() : raw.trim();
+    const k = handleKey(kind, v);
+    if (!v || seen.has(k)) continue;
+    seen.add(k);
+    out.push(v);
+  }
+  return out;
+}
+
+/** contactHandles is every phone or e-mail of a contact, the primary first (older answers without the lists give the primary alone). */
+export function contactHandles(c: Partial<Pick<Contact, 'phone' | 'email' | 'phones' | 'emails'>>, kind: HandleKind): string[] {
+  const list = kind === 'phone' ? c.phones : c.emails;
+  if (list) return list;
+  const primary = kind === 'phone' ? c.phone : c.email;
+  return primary ? [primary] : [];
+}
+
+export type HandleError = 'invalid' | 'duplicate' | 'tooMany';
+
+/**
+ * validateHandle checks value for index `at` of list (-1: a new entry) with
+ * the server's rules. An entry left as it was passes: the server keeps
+ * numbers the contact already has even when they predate the rules.
+ */
+export function validateHandle(kind: HandleKind, list: readonly string[], at: number, value: string): HandleError | null {
+  const v = value.trim();
+  if (at >= 0 && v === list[at]?.trim()) return null;
+  if (at < 0 && list.length >= maxHandles) return 'tooMany';
+  if (!(kind === 'phone' ? validPhone(v) : validEmail(v))) return 'invalid';
+  const k = handleKey(kind, v);
+  if (list.some((x, i) => i !== at && handleKey(kind, x) === k)) return 'duplicate';
+  return null;
+}
+
+/** setHandle is list with index `at` set to value (at = -1 appends); an empty value removes the entry. */
+export function setHandle(list: readonly string[], at: number, value: string): string[] {
+  const v = value.trim();
+  if (at < 0) return v ? [...list, v] : [...list];
+  if (!v) return removeHandle(list, at);
+  return list.map((x, i) => (i === at ? v : x));
+}
+
+/** removeHandle is list without index `at` (removing the primary makes the next one primary). */
+export function removeHandle(list: readonly string[], at: number): string[] {
+  return list.filter((_, i) => i !== at);
+}
+
+/** makePrimary moves index `at` to the front: the first entry is the primary phone or e-mail. */
+export function makePrimary(list: readonly string[], at: number): string[] {
+  if (at <= 0 || at >= list.length) return [...list];
+  return [list[at], ...list.slice(0, at), ...list.slice(at + 1)];
 }
 
 // ---------------------------------------------------------------- PATCH body
@@ -152,6 +225,10 @@ export interface ContactEdit {
   name?: string;
   phone?: string;
   email?: string;
+  /** every phone, the primary first (replaces the list) */
+  phones?: string[];
+  /** every e-mail, the primary first (replaces the list) */
+  emails?: string[];
   attributes?: Record<string, unknown>;
   notes?: string;
   /** null clears the owner. */
@@ -162,6 +239,8 @@ export interface ContactPatch {
   name?: string;
   phone?: string;
   email?: string;
+  phones?: string[];
+  emails?: string[];
   attributes?: Record<string, unknown>;
   notes?: string;
   /** 0 clears the owner (ContactInput). */
@@ -184,16 +263,31 @@ export function sameJSON(a: unknown, b: unknown): boolean {
   return ak.length === bk.length && ak.every((k) => Object.prototype.hasOwnProperty.call(bo, k) && sameJSON(ao[k], bo[k]));
 }
 
+type Editable = Pick<Contact, 'name' | 'phone' | 'email' | 'attributes' | 'notes' | 'owner_id'> & Partial<Pick<Contact, 'phones' | 'emails'>>;
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 /**
  * contactPatch is the PATCH body for an edit of contact c: only the fields
  * that really change, normalised as the server stores them (trimmed name and
- * phone, lower-case e-mail, owner 0 for "none"). Empty means nothing to send.
+ * phone, lower-case e-mail, lists without empty entries or repeats, owner 0
+ * for "none"). Empty means nothing to send.
  */
-export function contactPatch(c: Pick<Contact, 'name' | 'phone' | 'email' | 'attributes' | 'notes' | 'owner_id'>, edit: ContactEdit): ContactPatch {
+export function contactPatch(c: Editable, edit: ContactEdit): ContactPatch {
   const out: ContactPatch = {};
   if (edit.name !== undefined && edit.name.trim() !== c.name) out.name = edit.name.trim();
   if (edit.phone !== undefined && edit.phone.trim() !== c.phone) out.phone = edit.phone.trim();
   if (edit.email !== undefined && edit.email.trim().toLowerCase() !== c.email) out.email = edit.email.trim().toLowerCase();
+  if (edit.phones !== undefined) {
+    const phones = normalizeHandles('phone', edit.phones);
+    if (!sameList(phones, contactHandles(c, 'phone'))) out.phones = phones;
+  }
+  if (edit.emails !== undefined) {
+    const emails = normalizeHandles('email', edit.emails);
+    if (!sameList(emails, contactHandles(c, 'email'))) out.emails = emails;
+  }
   if (edit.attributes !== undefined && !sameJSON(edit.attributes, c.attributes ?? {})) out.attributes = edit.attributes;
   if (edit.notes !== undefined && edit.notes !== c.notes) out.notes = edit.notes;
   if (edit.owner_id !== undefined && (edit.owner_id ?? null) !== (c.owner_id ?? null)) out.owner_id = edit.owner_id ?? 0;
@@ -205,12 +299,32 @@ export function isEmptyPatch(p: object): boolean {
   return Object.keys(p).length === 0;
 }
 
+/** withPrimary is list with its primary replaced by v, as the server does for `phone` / `email` alone (empty: the next one moves up). */
+function withPrimary(kind: HandleKind, list: readonly string[], primary: string, v: string): string[] {
+  const rest = primary ? list.slice(1) : list;
+  return normalizeHandles(kind, [v, ...rest]);
+}
+
 /** applyPatch is the contact as it will look after p succeeds (for optimistic display). */
-export function applyPatch<C extends Pick<Contact, 'name' | 'phone' | 'email' | 'attributes' | 'notes' | 'owner_id'>>(c: C, p: ContactPatch): C {
+export function applyPatch<C extends Editable>(c: C, p: ContactPatch): C {
   const next = { ...c };
   if (p.name !== undefined) next.name = p.name;
-  if (p.phone !== undefined) next.phone = p.phone;
-  if (p.email !== undefined) next.email = p.email;
+  if (p.phones !== undefined) {
+    next.phones = p.phones;
+    next.phone = p.phones[0] ?? '';
+  } else if (p.phone !== undefined) {
+    const phones = withPrimary('phone', contactHandles(c, 'phone'), c.phone, p.phone);
+    next.phone = phones[0] ?? '';
+    if (c.phones) next.phones = phones;
+  }
+  if (p.emails !== undefined) {
+    next.emails = p.emails;
+    next.email = p.emails[0] ?? '';
+  } else if (p.email !== undefined) {
+    const emails = withPrimary('email', contactHandles(c, 'email'), c.email, p.email);
+    next.email = emails[0] ?? '';
+    if (c.emails) next.emails = emails;
+  }
   if (p.attributes !== undefined) next.attributes = p.attributes;
   if (p.notes !== undefined) next.notes = p.notes;
   if (p.owner_id !== undefined) next.owner_id = p.owner_id === 0 ? null : p.owner_id;
