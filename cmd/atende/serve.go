@@ -18,6 +18,8 @@ import (
 	"github.com/atende/atende/internal/auth"
 	"github.com/atende/atende/internal/blob"
 	"github.com/atende/atende/internal/channel/apichannel"
+	"github.com/atende/atende/internal/channel/providers"
+	"github.com/atende/atende/internal/channel/telegram"
 	"github.com/atende/atende/internal/config"
 	"github.com/atende/atende/internal/conversation"
 	"github.com/atende/atende/internal/demo"
@@ -93,8 +95,14 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	runner.SetLease(cfg.JobLease)
 	runner.BaseBackoff = cfg.JobBackoff
 	convs := conversation.New(db, bus, runner, log)
+	provs := &providers.Settings{TelegramAPIURL: cfg.TelegramAPIURL, HTTP: &http.Client{Timeout: 30 * time.Second}, Secrets: box}
 	deliverer := &apichannel.Deliverer{DB: db, Blobs: blobs, Status: convs, Client: &http.Client{Timeout: 30 * time.Second}, Secrets: box}
-	runner.Handle(conversation.JobDeliver, deliverer.Handle)
+	tgDeliverer := &providers.TelegramDeliverer{DB: db, Blobs: blobs, Status: convs, Providers: provs}
+	dispatch := &providers.Dispatcher{DB: db, Status: convs, Kinds: map[string]jobs.Handler{
+		apichannel.Kind: deliverer.Handle,
+		telegram.Kind:   tgDeliverer.Handle,
+	}}
+	runner.Handle(conversation.JobDeliver, dispatch.Handle)
 	runner.Handle(conversation.JobWake, convs.HandleWake)
 	hub := realtime.New(bus, log)
 
@@ -109,7 +117,7 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 		ui = web.Handler()
 	}
 	api := httpapi.New(httpapi.Deps{DB: db, Conversations: convs, Bus: bus, Hub: hub, Blobs: blobs, Secrets: box, Jobs: runner, Log: log,
-		CookieSecure: cfg.CookieSecure, SetupToken: setupToken, UI: ui})
+		Providers: provs, BaseURL: cfg.BaseURL, CookieSecure: cfg.CookieSecure, SetupToken: setupToken, UI: ui})
 
 	var logins []demo.Login
 	if *withDemo {
@@ -286,13 +294,21 @@ func demoCmd(ctx context.Context, args []string, env func(string) string, stdout
 	return nil
 }
 
-// sweepSessions deletes expired browser sessions once an hour.
+// channelEventsKept is how long handled provider webhook events are
+// remembered; providers give up re-delivering within a day.
+const channelEventsKept = 7 * 24 * time.Hour
+
+// sweepSessions deletes expired browser sessions, and provider webhook
+// events older than channelEventsKept, once an hour.
 func sweepSessions(ctx context.Context, db *store.DB, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
 		if err := db.W().DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("atende: sweep sessions", "err", err)
+		}
+		if err := db.W().PruneChannelEvents(ctx, time.Now().Add(-channelEventsKept).UnixMilli()); err != nil && ctx.Err() == nil {
+			log.Warn("atende: sweep channel events", "err", err)
 		}
 		select {
 		case <-ctx.Done():

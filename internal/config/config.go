@@ -33,7 +33,13 @@ type Config struct {
 	JobBackoff time.Duration
 	// CookieSecure marks session cookies Secure (on by default when BaseURL is https).
 	CookieSecure bool
+	// TelegramAPIURL is the Telegram Bot API server (a self-hosted one, or
+	// a local fake in tests).
+	TelegramAPIURL string
 }
+
+// DefaultTelegramAPIURL is the public Telegram Bot API server.
+const DefaultTelegramAPIURL = "https://api.telegram.org"
 
 // Setting documents one setting for the README and --help.
 type Setting struct {
@@ -53,6 +59,7 @@ var Settings = []Setting{
 	{"ATENDE_WORKERS", "", "8", "concurrent background jobs per node"},
 	{"ATENDE_JOB_LEASE", "", "2m", "how long a node holds a claimed job; jobs of a crashed node run again after it"},
 	{"ATENDE_JOB_BACKOFF", "", "1s", "first retry delay of a failed job (doubles each attempt, at most 1h)"},
+	{"ATENDE_TELEGRAM_API_URL", "", DefaultTelegramAPIURL, "Telegram Bot API server (a self-hosted Bot API server or a test double)"},
 }
 
 // Load reads env (a lookup function, so tests need no process environment)
@@ -70,6 +77,10 @@ func Load(fs *flag.FlagSet, args []string, env func(string) string) (Config, err
 		Workers:            8,
 		JobLease:           2 * time.Minute,
 		JobBackoff:         time.Second,
+		TelegramAPIURL:     strings.TrimRight(or(env("ATENDE_TELEGRAM_API_URL"), DefaultTelegramAPIURL), "/"),
+	}
+	if !strings.HasPrefix(c.TelegramAPIURL, "https://") && !strings.HasPrefix(c.TelegramAPIURL, "http://") {
+		return c, fmt.Errorf("config: ATENDE_TELEGRAM_API_URL=%q is not an http(s) URL", c.TelegramAPIURL)
 	}
 	if v := env("ATENDE_MAX_ATTACHMENT_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)

@@ -21,8 +21,12 @@ func TestLoad(t *testing.T) {
 	}{
 		{"defaults", nil, nil, func(c Config) bool {
 			return c.Addr == ":8080" && c.DataDir == "./data" && c.BaseURL == "http://localhost:8080" && c.Workers == 8 &&
-				c.MaxAttachmentBytes == 25<<20 && c.JobLease == 2*time.Minute && !c.CookieSecure
+				c.MaxAttachmentBytes == 25<<20 && c.JobLease == 2*time.Minute && !c.CookieSecure && c.TelegramAPIURL == DefaultTelegramAPIURL
 		}, ""},
+		{"telegram api url", map[string]string{"ATENDE_TELEGRAM_API_URL": "http://127.0.0.1:8081/"}, nil, func(c Config) bool {
+			return c.TelegramAPIURL == "http://127.0.0.1:8081"
+		}, ""},
+		{"bad telegram api url", map[string]string{"ATENDE_TELEGRAM_API_URL": "api.telegram.org"}, nil, nil, "ATENDE_TELEGRAM_API_URL"},
 		{"env", map[string]string{"ATENDE_ADDR": "127.0.0.1:9000", "ATENDE_DATA_DIR": "/x", "ATENDE_DATABASE_URL": "postgres://h/db",
 			"ATENDE_NATS_URL": "nats://n:4222", "ATENDE_BASE_URL": "https://atende.example.com/", "ATENDE_JOB_LEASE": "5s"}, nil,
 			func(c Config) bool {

@@ -16,6 +16,9 @@ type Inbound struct {
 	ContactName       string
 	ContactPhone      string
 	ContactEmail      string
+	// ContactAttributes are set on a contact this message creates (a
+	// Telegram username…); an existing contact keeps its own.
+	ContactAttributes map[string]any
 	// ExternalID is the channel's id of the message; the same id twice stores one message.
 	ExternalID string
 	Text       string
@@ -100,7 +103,8 @@ func (s *Service) receiveIn(ctx context.Context, q store.Q, ch store.Channel, w 
 			if name == "" {
 				name = in.ContactExternalID
 			}
-			ct, err := q.CreateContact(ctx, store.Contact{WorkspaceID: ch.WorkspaceID, Name: name, Phone: in.ContactPhone, Email: in.ContactEmail})
+			ct, err := q.CreateContact(ctx, store.Contact{WorkspaceID: ch.WorkspaceID, Name: name, Phone: in.ContactPhone, Email: in.ContactEmail,
+				Attributes: in.ContactAttributes})
 			if err != nil {
 				return err
 			}

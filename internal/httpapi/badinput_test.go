@@ -227,14 +227,28 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 			{name: "no name", body: map[string]any{"kind": "api"}, want: 422},
 			{name: "ftp callback", body: map[string]any{"kind": "api", "name": "x", "callback_url": "ftp://example.com/x"}, want: 422},
 			{name: "department of another workspace", body: map[string]any{"kind": "api", "name": "x", "department_id": w.otherDept}, want: 422},
+			{name: "no kind", body: map[string]any{"name": "x"}, want: 422},
+			{name: "bot token on an API channel", body: map[string]any{"kind": "api", "name": "x", "bot_token": "1:A"}, want: 422},
+			{name: "telegram without bot token", body: map[string]any{"kind": "telegram", "name": "x"}, want: 422},
+			{name: "telegram blank bot token", body: map[string]any{"kind": "telegram", "name": "x", "bot_token": "  "}, want: 422},
+			{name: "telegram malformed bot token", body: map[string]any{"kind": "telegram", "name": "x", "bot_token": "../getMe?x"}, want: 422},
+			{name: "telegram bot token as number", body: `{"kind":"telegram","name":"x","bot_token":123}`, want: 400},
+			{name: "telegram without name", body: map[string]any{"kind": "telegram", "bot_token": "1:A"}, want: 422},
+			{name: "telegram with callback", body: map[string]any{"kind": "telegram", "name": "x", "bot_token": "1:A", "callback_url": "https://x.example"}, want: 422},
 		}},
 		{route: "PATCH /api/v1/channels/{id}", path: obj("channels", w.channel, ""), json: true, valid: map[string]any{}, cases: []badCase{
 			{name: "change kind", body: map[string]any{"kind": "api"}, want: 422},
+			{name: "change bot token", body: map[string]any{"bot_token": "1:A"}, want: 422},
 			{name: "script callback", body: map[string]any{"callback_url": "javascript:alert(1)"}, want: 422},
 			{name: "unknown department", body: map[string]any{"department_id": 99999999}, want: 422},
 		}},
 		{route: "DELETE /api/v1/channels/{id}", path: obj("channels", w.channel, "")},
 		{route: "POST /api/v1/channels/{id}/rotate-token", path: obj("channels", w.channel, "/rotate-token")},
+		{route: "POST /api/v1/channels/{id}/test", path: obj("channels", w.channel, "/test")},
+		// a real Telegram channel's bad requests are in TestTelegramWebhook
+		{route: "POST /api/v1/webhooks/telegram/{key}", path: "/api/v1/webhooks/telegram/no-such-key", actor: actAnon, cases: []badCase{
+			{name: "unknown key", body: map[string]any{"update_id": 1, "message": map[string]any{"message_id": 1, "chat": map[string]any{"id": 5, "type": "private"}, "text": "oi"}}, want: 404},
+		}},
 		{route: "POST /api/v1/contacts", path: "/api/v1/contacts", json: true, valid: map[string]any{}, cases: []badCase{
 			{name: "nothing", body: map[string]any{}, want: 422},
 			{name: "letters in phone", body: map[string]any{"phone": "call me"}, want: 422},

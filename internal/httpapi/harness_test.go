@@ -34,6 +34,8 @@ import (
 	"github.com/atende/atende/internal/auth"
 	"github.com/atende/atende/internal/blob"
 	"github.com/atende/atende/internal/channel/apichannel"
+	"github.com/atende/atende/internal/channel/providers"
+	"github.com/atende/atende/internal/channel/telegram"
 	"github.com/atende/atende/internal/conversation"
 	"github.com/atende/atende/internal/events"
 	"github.com/atende/atende/internal/httpapi"
@@ -90,6 +92,7 @@ type testAPI struct {
 	blobDir string
 	runner  *jobs.Runner
 	tables  []string
+	tg      *fakeTelegram // the Telegram Bot API the server talks to
 
 	tokens map[string]string     // bearer token per actor
 	users  map[string]store.User // fixture user per actor
@@ -139,8 +142,15 @@ func newTestAPI(t testing.TB, engine string, opts ...harnessOption) *testAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.tg = newFakeTelegram(t)
+	provs := &providers.Settings{TelegramAPIURL: h.tg.URL, HTTP: &http.Client{Timeout: 5 * time.Second}, Secrets: box}
 	deliverer := &apichannel.Deliverer{DB: db, Blobs: h.blobs, Status: h.conv, Client: &http.Client{Timeout: 5 * time.Second}, Secrets: box}
-	h.runner.Handle(conversation.JobDeliver, deliverer.Handle)
+	tgDeliverer := &providers.TelegramDeliverer{DB: db, Blobs: h.blobs, Status: h.conv, Providers: provs}
+	dispatch := &providers.Dispatcher{DB: db, Status: h.conv, Kinds: map[string]jobs.Handler{
+		apichannel.Kind: deliverer.Handle,
+		telegram.Kind:   tgDeliverer.Handle,
+	}}
+	h.runner.Handle(conversation.JobDeliver, dispatch.Handle)
 	h.runner.Handle(conversation.JobWake, h.conv.HandleWake)
 
 	if o.runner {
@@ -150,7 +160,8 @@ func newTestAPI(t testing.TB, engine string, opts ...harnessOption) *testAPI {
 		t.Cleanup(func() { cancel(); <-done })
 	}
 	h.hub = realtime.New(h.bus, log)
-	h.api = httpapi.New(httpapi.Deps{DB: db, Conversations: h.conv, Bus: h.bus, Hub: h.hub, Blobs: h.blobs, Secrets: box, Jobs: h.runner, Log: log})
+	h.api = httpapi.New(httpapi.Deps{DB: db, Conversations: h.conv, Bus: h.bus, Hub: h.hub, Blobs: h.blobs, Secrets: box, Jobs: h.runner, Log: log,
+		Providers: provs})
 	h.srv = httptest.NewServer(h.api)
 	t.Cleanup(h.srv.Close)
 	t.Cleanup(func() { _ = h.hub.Close() }) // runs before srv.Close: open sockets would hold it

@@ -20,8 +20,9 @@ func (s *Server) channelFromToken(r *http.Request) (store.Channel, error) {
 		return store.Channel{}, &apiError{http.StatusUnauthorized, "unauthenticated", "send the channel token as Authorization: Bearer atc_…"}
 	}
 	ch, err := s.DB.R().ChannelByTokenHash(r.Context(), auth.HashToken(token))
-	if errors.Is(err, store.ErrNotFound) {
-		return ch, &apiError{http.StatusUnauthorized, "unauthenticated", "unknown channel token"}
+	if errors.Is(err, store.ErrNotFound) || err == nil && ch.Kind != apichannel.Kind {
+		// provider channels take their traffic on their webhook only
+		return store.Channel{}, &apiError{http.StatusUnauthorized, "unauthenticated", "unknown channel token"}
 	}
 	return ch, err
 }

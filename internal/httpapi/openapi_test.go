@@ -32,6 +32,7 @@ import (
 
 	"github.com/atende/atende/internal/auth"
 	"github.com/atende/atende/internal/blob"
+	"github.com/atende/atende/internal/channel/providers"
 	"github.com/atende/atende/internal/conversation"
 	"github.com/atende/atende/internal/events"
 	"github.com/atende/atende/internal/httpapi"
@@ -357,7 +358,7 @@ func oaMultipart(t *testing.T, field, filename string, content []byte) ([]byte, 
 	return buf.Bytes(), mw.FormDataContentType()
 }
 
-func oaNewServer(t *testing.T, db *store.DB, setupToken string) (*httptest.Server, *realtime.Hub) {
+func oaNewServer(t *testing.T, db *store.DB, setupToken string) (*httptest.Server, *realtime.Hub, *fakeTelegram) {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	bus := events.NewLocal()
@@ -370,15 +371,16 @@ func oaNewServer(t *testing.T, db *store.DB, setupToken string) (*httptest.Serve
 	if err != nil {
 		t.Fatal(err)
 	}
+	tg := newFakeTelegram(t)
 	srv := httpapi.New(httpapi.Deps{DB: db, Conversations: conversation.New(db, bus, nil, log), Bus: bus, Hub: hub, Blobs: blobs,
-		Secrets: box, Log: log, SetupToken: setupToken})
+		Secrets: box, Log: log, SetupToken: setupToken, Providers: &providers.Settings{TelegramAPIURL: tg.URL, Secrets: box}})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() {
 		_ = hub.Close()
 		ts.Close()
 		_ = bus.Close()
 	})
-	return ts, hub
+	return ts, hub, tg
 }
 
 func TestOpenAPIResponsesMatchSchema(t *testing.T) {
@@ -398,7 +400,7 @@ func TestOpenAPIResponsesMatchSchema(t *testing.T) {
 
 	db := storetest.Open(t, storetest.SQLite)
 	f := storetest.Fixture(t, db)
-	ts, _ := oaNewServer(t, db, "")
+	ts, _, tg := oaNewServer(t, db, "")
 	base := ts.URL
 	admin, super, agentA := oaToken(t, db, f.Admin), oaToken(t, db, f.Supervisor), oaToken(t, db, f.AgentA)
 	agentB, agentC := oaToken(t, db, f.AgentB), oaToken(t, db, f.AgentC)
@@ -422,7 +424,7 @@ func TestOpenAPIResponsesMatchSchema(t *testing.T) {
 		body: oaJSON(map[string]string{"token": "setup_x", "workspace": "W", "email": "x@example.com", "password": "12345678"})})
 	{
 		const setupToken = "setup_openapi_tour"
-		ts2, _ := oaNewServer(t, storetest.Open(t, storetest.SQLite), setupToken)
+		ts2, _, _ := oaNewServer(t, storetest.Open(t, storetest.SQLite), setupToken)
 		if st := oaDecode[map[string]bool](t, "setup status", do(oaReq{base: ts2.URL, method: "GET", path: "/api/v1/setup", want: 200})); !st["needs_setup"] {
 			t.Error("a fresh server with a setup token does not need setup")
 		}
@@ -576,7 +578,29 @@ func TestOpenAPIResponsesMatchSchema(t *testing.T) {
 	do(oaReq{method: "PATCH", path: chPath, token: admin, body: oaJSON(map[string]any{"name": "Loja", "department_id": 0}), want: 200})
 	do(oaReq{method: "PATCH", path: chPath, token: admin, body: oaJSON(map[string]any{"callback_url": "ftp://x"}), want: 422})
 	do(oaReq{method: "POST", path: chPath + "/rotate-token", token: admin, want: 200})
+	do(oaReq{method: "POST", path: chPath + "/test", token: admin, want: 200})
 	do(oaReq{method: "DELETE", path: chPath, token: admin, want: 204})
+
+	// --- a Telegram channel and its webhook
+	tgCh := oaDecode[struct {
+		ID         int64  `json:"id"`
+		WebhookURL string `json:"webhook_url"`
+	}](t, "telegram channel", do(oaReq{method: "POST", path: "/api/v1/channels", token: admin, want: 201,
+		body: oaJSON(map[string]any{"kind": "telegram", "name": "Bot", "bot_token": fakeBotToken})}))
+	do(oaReq{method: "POST", path: "/api/v1/channels", token: admin, want: 422, body: oaJSON(map[string]any{"kind": "telegram", "name": "Bot"})})
+	tgPath := fmt.Sprintf("/api/v1/channels/%d", tgCh.ID)
+	do(oaReq{method: "POST", path: tgPath + "/test", token: admin, want: 200})
+	do(oaReq{method: "POST", path: tgPath + "/rotate-token", token: admin, want: 422})
+	hookPath := strings.TrimPrefix(tgCh.WebhookURL, base)
+	update := oaJSON(map[string]any{"update_id": 1, "message": map[string]any{"message_id": 1, "date": 1736770800,
+		"from": map[string]any{"id": 42, "is_bot": false, "first_name": "Ana", "username": "ana"}, "chat": map[string]any{"id": 42, "type": "private"}, "text": "Olá"}})
+	secretHdr := map[string]string{"X-Telegram-Bot-Api-Secret-Token": tg.secret(t)}
+	do(oaReq{method: "POST", path: hookPath, body: update, header: secretHdr, want: 200})
+	do(oaReq{method: "POST", path: hookPath, body: update, header: secretHdr, want: 200})
+	do(oaReq{method: "POST", path: hookPath, body: update, header: map[string]string{"X-Telegram-Bot-Api-Secret-Token": "forged"}, want: 401})
+	do(oaReq{method: "POST", path: hookPath, body: []byte(`{"update_id":"x"}`), header: secretHdr, want: 400, invalid: true})
+	do(oaReq{method: "POST", path: "/api/v1/webhooks/telegram/nope", body: update, header: secretHdr, want: 404})
+	do(oaReq{method: "DELETE", path: tgPath, token: admin, want: 204})
 
 	// --- inbound channel traffic
 	inbound := func(token string, payload any, want int, invalid bool) []byte {

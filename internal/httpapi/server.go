@@ -17,6 +17,7 @@ import (
 	"github.com/atende/atende/internal/access"
 	"github.com/atende/atende/internal/auth"
 	"github.com/atende/atende/internal/blob"
+	"github.com/atende/atende/internal/channel/providers"
 	"github.com/atende/atende/internal/conversation"
 	"github.com/atende/atende/internal/events"
 	"github.com/atende/atende/internal/jobs"
@@ -34,6 +35,12 @@ type Deps struct {
 	Blobs         *blob.Store
 	// Secrets seals channel credentials before they are stored.
 	Secrets *secrets.Box
+	// Providers reaches the messaging providers' APIs (Telegram…); one
+	// with the public endpoints and Secrets when nil.
+	Providers *providers.Settings
+	// BaseURL is the server's public URL, the start of the webhook URLs
+	// given to providers; the request's host when empty.
+	BaseURL string
 	Jobs    *jobs.Runner
 	Log     *slog.Logger
 	// CookieSecure sets the Secure flag on the session cookie.
@@ -66,6 +73,9 @@ type Server struct {
 func New(d Deps) *Server {
 	if d.Log == nil {
 		d.Log = slog.Default()
+	}
+	if d.Providers == nil {
+		d.Providers = &providers.Settings{Secrets: d.Secrets}
 	}
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
@@ -131,6 +141,8 @@ func (s *Server) routes() {
 	// inbound channel traffic, authenticated by the channel's token
 	s.handle("POST /api/v1/channels/api/messages", s.h(s.apiInbound))
 	s.handle("POST /api/v1/channels/api/statuses", s.h(s.apiStatus))
+	// provider webhooks, authenticated by the provider's secret or signature
+	s.handle("POST /api/v1/webhooks/telegram/{key}", s.h(s.telegramWebhook))
 
 	// the signed-in user
 	s.handle("GET /api/v1/me", s.user(s.me))
@@ -173,6 +185,7 @@ func (s *Server) routes() {
 	s.handle("PATCH /api/v1/channels/{id}", s.admin(s.patchChannel))
 	s.handle("DELETE /api/v1/channels/{id}", s.admin(s.deleteChannel))
 	s.handle("POST /api/v1/channels/{id}/rotate-token", s.admin(s.rotateChannelToken))
+	s.handle("POST /api/v1/channels/{id}/test", s.admin(s.testChannel))
 
 	// contacts
 	s.handle("GET /api/v1/contacts", s.user(s.listContacts))

@@ -11,6 +11,7 @@ import (
 	"github.com/atende/atende/internal/access"
 	"github.com/atende/atende/internal/auth"
 	"github.com/atende/atende/internal/channel/apichannel"
+	"github.com/atende/atende/internal/channel/telegram"
 	"github.com/atende/atende/internal/store"
 )
 
@@ -734,6 +735,8 @@ type channelInput struct {
 	Name         *string `json:"name"`
 	CallbackURL  *string `json:"callback_url"`
 	DepartmentID *int64  `json:"department_id"`
+	// BotToken is a Telegram bot's token, on creation only.
+	BotToken *string `json:"bot_token"`
 }
 
 func (s *Server) applyChannel(r *http.Request, q store.Q, in channelInput, c *store.Channel) error {
@@ -789,7 +792,11 @@ func (s *Server) listChannels(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if v.IsAdmin() {
-		writeJSON(w, http.StatusOK, map[string]any{"items": list})
+		views := make([]channelView, len(list))
+		for i, c := range list {
+			views[i] = s.channelView(r, c)
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"items": views})
 		return nil
 	}
 	items := make([]channelSummary, len(list))
@@ -809,7 +816,7 @@ func (s *Server) getChannel(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, c)
+	writeJSON(w, http.StatusOK, s.channelView(r, c))
 	return nil
 }
 
@@ -818,11 +825,17 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &in, maxJSONBody); err != nil {
 		return err
 	}
+	if in.Kind != nil && *in.Kind == telegram.Kind {
+		return s.createTelegramChannel(w, r, in)
+	}
 	if in.Kind == nil || *in.Kind != apichannel.Kind {
-		return errValidation(`kind must be "api" (other channel kinds come with their own issues)`)
+		return errValidation(`kind must be "api" or "telegram" (other channel kinds come with their own issues)`)
 	}
 	if in.Name == nil {
 		return errValidation("name is required")
+	}
+	if in.BotToken != nil {
+		return errValidation("bot_token belongs to telegram channels")
 	}
 	token, hash := auth.NewToken(auth.PrefixChannel)
 	secret, sealed, err := s.newSigningSecret()
@@ -857,6 +870,9 @@ func (s *Server) patchChannel(w http.ResponseWriter, r *http.Request) error {
 	if in.Kind != nil {
 		return errValidation("kind cannot be changed")
 	}
+	if in.BotToken != nil {
+		return errValidation("bot_token cannot be changed: delete the channel and connect the bot again")
+	}
 	ws := viewer(r).WorkspaceID
 	var c store.Channel
 	err = s.DB.Tx(r.Context(), func(q store.Q) error {
@@ -872,11 +888,25 @@ func (s *Server) patchChannel(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, c)
+	writeJSON(w, http.StatusOK, s.channelView(r, c))
 	return nil
 }
 
+// deleteChannel removes a channel with its conversations; a provider
+// channel is first unhooked from the provider, best effort (the channel
+// goes whatever the provider answers, and its webhook URL then answers 404).
 func (s *Server) deleteChannel(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.DB.R().Channel(r.Context(), viewer(r).WorkspaceID, id)
+	if err != nil {
+		return err
+	}
+	if c.Kind == telegram.Kind {
+		s.unhookTelegram(r.Context(), c)
+	}
 	return s.eraseWithFiles(w, r, store.Q.DeleteChannel)
 }
 
@@ -888,6 +918,11 @@ func (s *Server) rotateChannelToken(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	ws := viewer(r).WorkspaceID
+	if c, err := s.DB.R().Channel(r.Context(), ws, id); err != nil {
+		return err
+	} else if c.Kind != apichannel.Kind {
+		return errValidation("only API channels have a token to rotate")
+	}
 	token, hash := auth.NewToken(auth.PrefixChannel)
 	secret, sealed, err := s.newSigningSecret()
 	if err != nil {

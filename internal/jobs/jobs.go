@@ -27,6 +27,21 @@ var ErrPermanent = errors.New("permanent failure")
 // Permanent wraps err so the job is failed at once.
 func Permanent(err error) error { return fmt.Errorf("%w: %w", ErrPermanent, err) }
 
+// RetryAfter wraps err so the job is retried no sooner than after from now
+// (a provider's rate limit: Retry-After, Telegram's retry_after), or after
+// the usual backoff when that is longer.
+func RetryAfter(err error, after time.Duration) error {
+	return &retryAfterError{err: err, after: after}
+}
+
+type retryAfterError struct {
+	err   error
+	after time.Duration
+}
+
+func (e *retryAfterError) Error() string { return e.err.Error() }
+func (e *retryAfterError) Unwrap() error { return e.err }
+
 // Runner claims and runs jobs.
 type Runner struct {
 	db       *store.DB
@@ -152,6 +167,10 @@ func (r *Runner) run(ctx context.Context, j store.Job) {
 		r.Failed.Add(1)
 	default:
 		delay := r.Backoff(j.Attempts)
+		var ra *retryAfterError
+		if errors.As(err, &ra) && ra.after > delay {
+			delay = ra.after
+		}
 		r.log.Info("jobs: retry", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "in", delay, "err", err)
 		if err := q.RetryJob(ctx, j.ID, store.Now()+delay.Milliseconds(), err.Error()); err != nil {
 			r.log.Error("jobs: retry", "job", j.ID, "err", err)

@@ -117,3 +117,49 @@ func TestRunnerRetriesFailsAndDrains(t *testing.T) {
 		})
 	}
 }
+
+// TestRetryAfterWaits checks that a job failing with jobs.RetryAfter runs
+// again no sooner than asked, even when the backoff is shorter.
+func TestRetryAfterWaits(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			db := storetest.Open(t, engine)
+			ctx := context.Background()
+			r := jobs.New(db, quiet(), 2)
+			r.BaseBackoff = time.Millisecond
+			var mu sync.Mutex
+			var runs []time.Time
+			r.Handle("limited", func(ctx context.Context, j store.Job) error {
+				mu.Lock()
+				defer mu.Unlock()
+				runs = append(runs, time.Now())
+				if len(runs) == 1 {
+					return jobs.RetryAfter(errors.New("429 Too Many Requests"), 400*time.Millisecond)
+				}
+				return nil
+			})
+			if err := db.W().EnqueueJob(ctx, store.Job{Kind: "limited", Key: "l"}); err != nil {
+				t.Fatal(err)
+			}
+			runCtx, stop := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() { r.Run(runCtx); close(done) }()
+			defer func() { stop(); <-done }()
+			deadline := time.Now().Add(10 * time.Second)
+			for r.Done.Load() != 1 {
+				if time.Now().After(deadline) {
+					t.Fatal("the job never succeeded")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(runs) != 2 {
+				t.Fatalf("ran %d times, want 2", len(runs))
+			}
+			if gap := runs[1].Sub(runs[0]); gap < 400*time.Millisecond {
+				t.Fatalf("retried after %v, before the 400ms asked", gap)
+			}
+		})
+	}
+}

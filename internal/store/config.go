@@ -317,7 +317,8 @@ func (q Q) DeleteClosingReason(ctx context.Context, ws, id int64) error {
 	return affected(res, err, "delete closing reason", id)
 }
 
-// Channel is one connected inbox: for now the API channel for the company's own apps.
+// Channel is one connected inbox: the API channel for the company's own
+// apps, or a messaging provider (Telegram…).
 type Channel struct {
 	ID          int64  `json:"id"`
 	WorkspaceID int64  `json:"-"`
@@ -328,20 +329,33 @@ type Channel struct {
 	Secret       string `json:"-"`
 	DepartmentID *int64 `json:"department_id"`
 	CreatedAt    int64  `json:"-"`
+	// Config holds the provider's settings and credentials (a bot token…)
+	// as JSON sealed with internal/secrets: never sent to browsers.
+	Config string `json:"-"`
+	// WebhookKey is the channel's random public id in its webhook URL
+	// (/api/v1/webhooks/<kind>/<key>); "" for API channels.
+	WebhookKey string `json:"-"`
+	// Account names the provider account, for admins: a bot's @username.
+	Account string `json:"-"`
 }
 
-const channelCols = `id, workspace_id, kind, name, callback_url, secret, department_id, created_at`
+const channelCols = `id, workspace_id, kind, name, callback_url, secret, department_id, created_at, config, COALESCE(webhook_key, ''), account`
 
 func scanChannel(row interface{ Scan(...any) error }) (Channel, error) {
 	var c Channel
-	err := row.Scan(&c.ID, &c.WorkspaceID, &c.Kind, &c.Name, &c.CallbackURL, &c.Secret, &c.DepartmentID, &c.CreatedAt)
+	err := row.Scan(&c.ID, &c.WorkspaceID, &c.Kind, &c.Name, &c.CallbackURL, &c.Secret, &c.DepartmentID, &c.CreatedAt, &c.Config, &c.WebhookKey, &c.Account)
 	return c, mapErr(err)
 }
 
 // CreateChannel inserts a channel with the hash of its inbound token.
 func (q Q) CreateChannel(ctx context.Context, c Channel, tokenHash string) (Channel, error) {
-	id, err := q.insert(ctx, `INSERT INTO channels (workspace_id, kind, name, token_hash, callback_url, secret, department_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.WorkspaceID, c.Kind, c.Name, tokenHash, c.CallbackURL, c.Secret, c.DepartmentID, Now())
+	var key *string
+	if c.WebhookKey != "" {
+		key = &c.WebhookKey
+	}
+	id, err := q.insert(ctx, `INSERT INTO channels (workspace_id, kind, name, token_hash, callback_url, secret, department_id, created_at, config, webhook_key, account)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, c.WorkspaceID, c.Kind, c.Name, tokenHash, c.CallbackURL, c.Secret, c.DepartmentID, Now(),
+		c.Config, key, c.Account)
 	if err != nil {
 		return Channel{}, fmt.Errorf("store: create channel %q: %w", c.Name, err)
 	}
@@ -355,6 +369,42 @@ func (q Q) Channel(ctx context.Context, ws, id int64) (Channel, error) {
 		return c, fmt.Errorf("store: get channel %d: %w", id, err)
 	}
 	return c, nil
+}
+
+// ChannelByWebhookKey finds the channel of kind a provider webhook URL names.
+func (q Q) ChannelByWebhookKey(ctx context.Context, kind, key string) (Channel, error) {
+	c, err := scanChannel(q.queryRow(ctx, `SELECT `+channelCols+` FROM channels WHERE webhook_key = $1 AND kind = $2`, key, kind))
+	if err != nil {
+		return c, fmt.Errorf("store: get channel by webhook key: %w", err)
+	}
+	return c, nil
+}
+
+// ChannelEventSeen reports whether a provider webhook event (a Telegram
+// update_id…) was recorded as handled on the channel.
+func (q Q) ChannelEventSeen(ctx context.Context, channelID int64, key string) (bool, error) {
+	var n int
+	err := q.queryRow(ctx, `SELECT count(*) FROM channel_events WHERE channel_id = $1 AND event_key = $2`, channelID, key).Scan(&n)
+	return n > 0, mapErr(err)
+}
+
+// RecordChannelEvent records a provider webhook event as handled; it
+// reports false when it already was.
+func (q Q) RecordChannelEvent(ctx context.Context, channelID int64, key string) (bool, error) {
+	res, err := q.exec(ctx, `INSERT INTO channel_events (channel_id, event_key, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+		channelID, key, Now())
+	if err != nil {
+		return false, fmt.Errorf("store: record channel event: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// PruneChannelEvents forgets handled webhook events recorded before
+// (Unix ms): providers stop re-delivering long before.
+func (q Q) PruneChannelEvents(ctx context.Context, before int64) error {
+	_, err := q.exec(ctx, `DELETE FROM channel_events WHERE created_at < $1`, before)
+	return err
 }
 
 // ChannelByTokenHash finds the channel an inbound request authenticates as.

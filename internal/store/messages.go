@@ -284,6 +284,17 @@ func (q Q) SetDeliveryStatus(ctx context.Context, ws, id int64, status, errText 
 	return n > 0, nil
 }
 
+// SetMessageExternalID records the provider's id of an outbound message
+// once it was sent (the id delivery statuses and replies refer to); a
+// message keeps the first id it was given.
+func (q Q) SetMessageExternalID(ctx context.Context, ws, id int64, externalID string) error {
+	_, err := q.exec(ctx, `UPDATE messages SET external_id = $3 WHERE id = $1 AND workspace_id = $2 AND external_id IS NULL`, id, ws, externalID)
+	if err != nil {
+		return fmt.Errorf("store: set external id of message %d: %w", id, err)
+	}
+	return nil
+}
+
 // SetMessageLabel adds (on) or removes a label of ws on a message.
 func (q Q) SetMessageLabel(ctx context.Context, ws, msgID, labelID int64, on bool) error {
 	if _, err := q.Label(ctx, ws, labelID); err != nil {

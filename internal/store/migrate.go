@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	sqldriver "database/sql/driver"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -45,9 +47,19 @@ func (db *DB) migrationList() ([]migration, error) {
 	return list, nil
 }
 
+// foreignKeysOff, on the first line of a SQLite migration, runs it with
+// foreign keys off: what SQLite's documented table rebuild needs (a DROP
+// TABLE of a parent with foreign keys on deletes its rows first, cascading
+// into the children). PRAGMA foreign_key_check must pass before the commit.
+const foreignKeysOff = "-- atende:foreign_keys=off"
+
 // Migrate applies every embedded migration that the database lacks, each in
 // its own transaction, and returns how many it applied.
-func (db *DB) Migrate(ctx context.Context) (int, error) {
+func (db *DB) Migrate(ctx context.Context) (int, error) { return db.MigrateTo(ctx, 0) }
+
+// MigrateTo is Migrate stopping after version upTo (0: every version); the
+// upgrade tests use it to write rows under an older schema.
+func (db *DB) MigrateTo(ctx context.Context, upTo int) (int, error) {
 	err := db.Tx(ctx, func(q Q) error {
 		if err := q.migrationLock(ctx); err != nil {
 			return err
@@ -64,7 +76,14 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	}
 	applied := 0
 	for _, m := range list {
-		err := db.Tx(ctx, func(q Q) error {
+		if upTo > 0 && m.version > upTo {
+			break
+		}
+		tx := db.Tx
+		if db.dialect == SQLite && strings.HasPrefix(m.sql, foreignKeysOff) {
+			tx = db.txForeignKeysOff
+		}
+		err := tx(ctx, func(q Q) error {
 			if err := q.migrationLock(ctx); err != nil {
 				return err
 			}
@@ -89,6 +108,71 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		}
 	}
 	return applied, nil
+}
+
+// txForeignKeysOff is Tx on a SQLite connection with foreign keys turned
+// off (the pragma is a no-op inside a transaction, so it is set before
+// BEGIN), failing before the commit when PRAGMA foreign_key_check reports a
+// dangling reference. The connection gets foreign keys back, or is
+// discarded from the pool.
+func (db *DB) txForeignKeysOff(ctx context.Context, fn func(q Q) error) (err error) {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migration connection: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return fmt.Errorf("store: foreign keys off: %w", err)
+	}
+	defer func() {
+		var on int
+		_, rerr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
+		if rerr == nil {
+			rerr = conn.QueryRowContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys`).Scan(&on)
+		}
+		if rerr != nil || on != 1 {
+			// never hand a connection without foreign keys back to the pool
+			_ = conn.Raw(func(any) error { return sqldriver.ErrBadConn })
+			err = errors.Join(err, fmt.Errorf("store: foreign keys back on: %v", rerr))
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(Q{ex: tx, d: db.dialect, tx: tx}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		_ = tx.Rollback()
+		return fmt.Errorf("store: foreign_key_check: %w", err)
+	}
+	var bad []string
+	for rows.Next() {
+		var table, parent string
+		var rowid, fkid any
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			rows.Close()
+			_ = tx.Rollback()
+			return err
+		}
+		bad = append(bad, fmt.Sprintf("%s row %v → %s", table, rowid, parent))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if len(bad) > 0 {
+		_ = tx.Rollback()
+		return fmt.Errorf("store: foreign_key_check after migration: %s", strings.Join(bad, "; "))
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", mapErr(err))
+	}
+	return nil
 }
 
 // migrationLock serialises the migrations of several nodes starting at once

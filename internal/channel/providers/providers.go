@@ -1,0 +1,106 @@
+// Package providers connects the provider-neutral channel packages
+// (internal/channel/<kind>) to the channels stored in the database: it
+// seals and opens a channel's provider settings, builds the provider's API
+// client for a stored channel, and sends agents' replies from the durable
+// job queue (Dispatcher routes conversation.JobDeliver by channel kind).
+//
+// A new provider adds here: its sealed Config type, a client constructor
+// like Telegram, and a Handler registered in the Dispatcher under its kind.
+package providers
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/atende/atende/internal/channel/telegram"
+	"github.com/atende/atende/internal/secrets"
+	"github.com/atende/atende/internal/store"
+)
+
+// Settings are how this node reaches the providers' APIs.
+type Settings struct {
+	// TelegramAPIURL is the Bot API server, telegram.DefaultBaseURL when empty.
+	TelegramAPIURL string
+	// HTTP makes provider calls; a client with a 30-second timeout when nil.
+	HTTP *http.Client
+	// Secrets seals and opens channels.config.
+	Secrets *secrets.Box
+}
+
+func (p *Settings) http() *http.Client {
+	if p.HTTP != nil {
+		return p.HTTP
+	}
+	return &http.Client{Timeout: 30 * time.Second}
+}
+
+// ErrConfig reports a channel whose sealed settings cannot be read (the
+// secret key changed, or the channel was never configured).
+var ErrConfig = errors.New("providers: channel settings unreadable")
+
+// SealConfig encodes a provider's settings and seals them for channels.config.
+func (p *Settings) SealConfig(v any) (string, error) {
+	if p.Secrets == nil {
+		return "", errors.New("providers: no secrets box configured")
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	return p.Secrets.Seal(string(b))
+}
+
+// OpenConfig opens a channel's sealed settings into v.
+func (p *Settings) OpenConfig(ch store.Channel, v any) error {
+	if p.Secrets == nil || ch.Config == "" {
+		return fmt.Errorf("%w: channel %d has no settings", ErrConfig, ch.ID)
+	}
+	plain, err := p.Secrets.Open(ch.Config)
+	if err != nil {
+		return fmt.Errorf("%w: channel %d: %v (was ATENDE_SECRET_KEY changed?)", ErrConfig, ch.ID, err)
+	}
+	if err := json.Unmarshal([]byte(plain), v); err != nil {
+		return fmt.Errorf("%w: channel %d: %v", ErrConfig, ch.ID, err)
+	}
+	return nil
+}
+
+// TelegramConfig is what a Telegram channel keeps sealed in channels.config.
+type TelegramConfig struct {
+	BotToken string `json:"bot_token"`
+	// SecretToken is the secret_token given to setWebhook, which Telegram
+	// sends back in telegram.HeaderSecretToken.
+	SecretToken string `json:"secret_token"`
+}
+
+// TelegramClient is a Bot API client for a bot token.
+func (p *Settings) TelegramClient(token string) *telegram.Client {
+	return &telegram.Client{BaseURL: p.TelegramAPIURL, Token: token, HTTP: p.http()}
+}
+
+// Telegram opens a Telegram channel's settings and returns its client.
+func (p *Settings) Telegram(ch store.Channel) (*telegram.Client, TelegramConfig, error) {
+	var cfg TelegramConfig
+	if ch.Kind != telegram.Kind {
+		return nil, cfg, fmt.Errorf("%w: channel %d is %q, not telegram", ErrConfig, ch.ID, ch.Kind)
+	}
+	if err := p.OpenConfig(ch, &cfg); err != nil {
+		return nil, cfg, err
+	}
+	return p.TelegramClient(cfg.BotToken), cfg, nil
+}
+
+// NewWebhookKey returns a random public id for a channel's webhook URL.
+func NewWebhookKey() string {
+	b := make([]byte, 18)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// WebhookPath is the path of a provider channel's webhook endpoint.
+func WebhookPath(kind, key string) string { return "/api/v1/webhooks/" + kind + "/" + key }
