@@ -41,13 +41,13 @@ export interface Atende {
 }
 
 /** startAtende runs `atende serve --demo` and waits until it is ready with its UI embedded. */
-export async function startAtende(): Promise<Atende> {
+export async function startAtende(extraEnv: Record<string, string> = {}): Promise<Atende> {
   const bin = process.env.ATENDE_BIN ?? join(repoRoot, 'bin/atende');
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'atende-e2e-'));
   let out = '';
   const child: ChildProcess = spawn(bin, ['serve', '--demo'], {
-    env: { ...process.env, ATENDE_ADDR: `127.0.0.1:${port}`, ATENDE_DATA_DIR: dataDir, ATENDE_LOG_LEVEL: 'warn', ATENDE_DATABASE_URL: '' },
+    env: { ...process.env, ATENDE_ADDR: `127.0.0.1:${port}`, ATENDE_BASE_URL: `http://127.0.0.1:${port}`, ATENDE_DATA_DIR: dataDir, ATENDE_LOG_LEVEL: 'warn', ATENDE_DATABASE_URL: '', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d) => (out += d));
@@ -234,4 +234,62 @@ const shotsDir = join(repoRoot, 'docs/screenshots');
 export async function shot(page: Page, name: string) {
   mkdirSync(shotsDir, { recursive: true });
   await page.screenshot({ path: join(shotsDir, `${name}.png`) });
+}
+
+/**
+ * FakeTelegram answers the Bot API methods Atende calls (getMe, setWebhook,
+ * deleteWebhook, sendMessage…) and records them, as a local stand-in for the
+ * provider; ATENDE_TELEGRAM_API_URL points the binary at it.
+ */
+export class FakeTelegram {
+  calls: { method: string; token: string; body: Record<string, unknown> }[] = [];
+  webhook = { url: '', secret: '' };
+  url = '';
+  private server: Server;
+  private nextId = 1000;
+  private constructor() {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? '');
+        const raw = Buffer.concat(chunks).toString('utf8');
+        let body: Record<string, unknown> = {};
+        try {
+          body = raw && (req.headers['content-type'] ?? '').includes('json') ? JSON.parse(raw) : {};
+        } catch {
+          body = {};
+        }
+        if (!m) return void res.writeHead(404).end('{"ok":false,"error_code":404,"description":"Not Found"}');
+        const [, token, method] = m;
+        this.calls.push({ method, token, body });
+        const ok = (result: unknown) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ok: true, result }));
+        switch (method) {
+          case 'getMe':
+            return ok({ id: 4242, is_bot: true, first_name: 'Loja', username: 'loja_atende_bot' });
+          case 'setWebhook':
+            this.webhook = { url: String(body.url ?? ''), secret: String(body.secret_token ?? '') };
+            return ok(true);
+          case 'deleteWebhook':
+            return ok(true);
+          default:
+            return ok({ message_id: this.nextId++, date: Math.floor(Date.now() / 1000), chat: { id: Number(body.chat_id ?? 0), type: 'private' }, text: body.text });
+        }
+      });
+    });
+  }
+  static async start(): Promise<FakeTelegram> {
+    const t = new FakeTelegram();
+    await new Promise<void>((r) => t.server.listen(0, '127.0.0.1', () => r()));
+    const a = t.server.address();
+    t.url = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+    return t;
+  }
+  /** sendUpdate posts an update to the webhook Atende registered, with its secret. */
+  async sendUpdate(update: unknown, secret = this.webhook.secret) {
+    return fetch(this.webhook.url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': secret }, body: JSON.stringify(update) });
+  }
+  close() {
+    return new Promise((r) => this.server.close(r));
+  }
 }

@@ -204,6 +204,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks/telegram/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a Telegram update
+         * @description Telegram posts each Update of a connected bot here (the URL setWebhook was given when the channel was created). The request is authenticated by the `X-Telegram-Bot-Api-Secret-Token` header, which must equal the secret token Atende generated: a missing or wrong one is 401 and nothing is stored. A new message a customer sent the bot in a private chat (text, photo, voice, audio, video, document, sticker, location, venue, contact) is stored in the contact's conversation, the contact keyed on the Telegram user id (the username kept as the contact attribute `telegram_username`); its file is fetched from Telegram (getFile) and stored before the answer. Other updates (edits, group chatter, button presses…) are answered 200 and ignored. An update is stored once however often Telegram sends it (update_id, and the message id). The answer comes only after the message is committed; on 5xx Telegram sends the update again.
+         *
+         *     Body limit: 1 MiB. Public: no session or API token.
+         */
+        post: operations["telegramWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -670,8 +692,10 @@ export interface paths {
         get: operations["listChannels"];
         put?: never;
         /**
-         * Create an API channel
-         * @description Answers the channel token (for inbound calls) and the webhook secret (for verifying callbacks) — both only this once.
+         * Create a channel
+         * @description `kind: api` answers the channel token (for inbound calls) and the webhook secret (for verifying callbacks) — both only this once.
+         *
+         *     `kind: telegram` connects a bot: Atende checks `bot_token` with getMe (a token Telegram refuses is 422), generates a webhook secret token and a webhook key, stores the token and secret encrypted (ATENDE_SECRET_KEY) and registers `<ATENDE_BASE_URL>/api/v1/webhooks/telegram/<key>` with setWebhook (Telegram requires an https URL on port 443, 80, 88 or 8443). The answer is the Channel with the bot's `@username` as `account` and the `webhook_url`; the token is never answered. 502 when Telegram cannot be reached.
          *
          *     Allowed for admins only.
          */
@@ -698,7 +722,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a channel
-         * @description Deletes the channel together with every conversation and message received on it and the contact identities on it (contacts stay). Cannot be undone; rotate the token instead to cut an integration off.
+         * @description Deletes the channel together with every conversation and message received on it and the contact identities on it (contacts stay). Cannot be undone; rotate the token instead to cut an integration off. A Telegram channel's webhook is removed from Telegram first (deleteWebhook), best effort: the channel is deleted whatever Telegram answers.
          *
          *     Allowed for admins only.
          */
@@ -723,11 +747,33 @@ export interface paths {
         put?: never;
         /**
          * Rotate the channel token and signing secret
-         * @description Replaces the inbound channel token and the callback signing secret; both are shown once in the answer. The old token stops working at once; callbacks are signed with the new secret from now on. Signing secrets are stored encrypted with a key derived from ATENDE_SECRET_KEY.
+         * @description Replaces the inbound channel token and the callback signing secret; both are shown once in the answer. The old token stops working at once; callbacks are signed with the new secret from now on. Signing secrets are stored encrypted with a key derived from ATENDE_SECRET_KEY. Only API channels have a token (422 for provider channels).
          *
          *     Allowed for admins only.
          */
         post: operations["rotateChannelToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test a channel's connection
+         * @description Checks that the channel can reach its provider with its stored credentials: for Telegram, getMe with the bot token (and the bot's current `@username`). API channels have nothing to reach and answer ok. A failed check is still 200, with `ok: false` and the provider's error.
+         *
+         *     Allowed for admins only.
+         */
+        post: operations["testChannel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1415,15 +1461,15 @@ export interface components {
             /** @description Inactive reasons are kept for history but cannot be chosen when resolving. */
             active: boolean;
         };
-        /** @description A connected inbox. Secrets are never shown again after creation or rotation. */
+        /** @description A connected inbox. Secrets and provider credentials (a bot token) are never shown: API channel secrets only once at creation or rotation, provider credentials never. */
         Channel: {
             /** Format: int64 */
             id: number;
             /**
-             * @description Channel kind; only `api` (the company's own apps) exists for now.
+             * @description Channel kind: `api` (the company's own apps) or a messaging provider. Only `api` and `telegram` can be created for now; the other kinds come with their own channels.
              * @enum {string}
              */
-            kind: "api";
+            kind: "api" | "telegram" | "whatsapp" | "messenger" | "instagram" | "sms";
             name: string;
             /** @description Where agent replies are POSTed (empty when none; then replies fail). */
             callback_url: string;
@@ -1432,13 +1478,17 @@ export interface components {
              * @description Department that new conversations of this channel land in; null means the workspace default.
              */
             department_id: number | null;
+            /** @description The provider account, for provider channels: a Telegram bot's `@username`. */
+            account?: string;
+            /** @description The URL the provider posts to (provider channels only): `<ATENDE_BASE_URL>/api/v1/webhooks/<kind>/<key>`. Atende registers it with the provider itself (Telegram: setWebhook). */
+            webhook_url?: string;
         };
         /** @description A channel with its secrets, answered once at creation or token rotation. */
         ChannelWithSecrets: {
             /** Format: int64 */
             id: number;
             /**
-             * @description Channel kind; only `api` (the company's own apps) exists for now.
+             * @description Always `api`: only API channels have a token and a secret.
              * @enum {string}
              */
             kind: "api";
@@ -1463,7 +1513,7 @@ export interface components {
              * @description Channel kind.
              * @enum {string}
              */
-            kind: "api";
+            kind: "api" | "telegram" | "whatsapp" | "messenger" | "instagram" | "sms";
             name: string;
             /**
              * Format: int64
@@ -2208,9 +2258,10 @@ export interface components {
             /** @description Defaults to true on create. */
             active?: boolean;
         };
+        /** @description A channel to connect. `api`: the company's own apps (`callback_url` receives agent replies). `telegram`: a Telegram bot (`bot_token` is required; `callback_url` is refused). */
         ChannelCreate: {
             /** @enum {string} */
-            kind: "api";
+            kind: "api" | "telegram";
             name: string;
             /** @description http(s) URL that receives agent replies (see the callback of this operation); empty for none. */
             callback_url?: string;
@@ -2219,6 +2270,8 @@ export interface components {
              * @description Department for new conversations; 0 or absent for the workspace default.
              */
             department_id?: number;
+            /** @description Telegram only: the bot token @BotFather gave (`123456:ABC…`). Checked with getMe, stored encrypted, never shown again. */
+            bot_token?: string;
         };
         /** @description Fields to change. The kind cannot be changed (sending it is 422). */
         ChannelPatch: {
@@ -2230,6 +2283,27 @@ export interface components {
              * @description 0 clears it (new conversations go to the workspace default).
              */
             department_id?: number;
+        };
+        /** @description The result of a channel's connection test. */
+        ChannelTest: {
+            ok: boolean;
+            /** @description The provider account (a bot's `@username`). */
+            account?: string;
+            /** @description Why the check failed, when `ok` is false. */
+            error?: string;
+        };
+        /** @description The answer to a provider's webhook call. */
+        WebhookAck: {
+            ok: boolean;
+            /** @enum {string} */
+            result: "stored" | "duplicate" | "ignored";
+            /**
+             * Format: int64
+             * @description The stored message (stored, and duplicates when known).
+             */
+            message_id?: number;
+            /** Format: int64 */
+            conversation_id?: number;
         };
         /** @description Fields to set; absent fields stay. A new contact needs a name, phone or e-mail. A contact has up to 10 phones and 10 e-mails: `phones` / `emails` replace the whole list, `phone` / `email` only the primary one. */
         ContactInput: {
@@ -2761,6 +2835,53 @@ export interface operations {
                 };
             };
             500: components["responses"]["InternalError"];
+        };
+    };
+    telegramWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The secret token given to setWebhook. */
+                "X-Telegram-Bot-Api-Secret-Token"?: string;
+            };
+            path: {
+                /** @description The channel's webhook key. */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: int64 */
+                    update_id: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Handled: stored, a duplicate of an update handled before, or ignored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAck"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+            /** @description `provider_unavailable`: the customer's file could not be fetched from Telegram; nothing was stored and Telegram sends the update again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getMe: {
@@ -3699,13 +3820,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created. */
+            /** @description Created: a ChannelWithSecrets for `api`, a Channel for `telegram`. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ChannelWithSecrets"];
+                    "application/json": components["schemas"]["ChannelWithSecrets"] | components["schemas"]["Channel"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3715,6 +3836,15 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            /** @description `provider_unavailable`: the provider could not be reached or failed; nothing was stored. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getChannel: {
@@ -3817,6 +3947,34 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChannelWithSecrets"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    testChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The result of the check. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelTest"];
                 };
             };
             401: components["responses"]["Unauthorized"];

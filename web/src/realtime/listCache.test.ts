@@ -94,6 +94,11 @@ describe('appendMessage', () => {
     const a = { id: 1, created_at: 10 }, b = { id: 2, created_at: 20 }, c = { id: 3, created_at: 15 };
     expect(appendMessage(appendMessage([a, b], c), c).map((m) => m.id)).toEqual([1, 3, 2]);
   });
+  it('never moves a delivery status backwards (a late send answer after the sent event)', () => {
+    const sent = { id: 1, created_at: 1, status: 'sent' };
+    expect(appendMessage([sent], { id: 1, created_at: 1, status: 'pending' })[0].status).toBe('sent');
+    expect(appendMessage([sent], { id: 1, created_at: 1, status: 'read' })[0].status).toBe('read');
+  });
   it('replaces an updated message (delivery status)', () => {
     expect(appendMessage([{ id: 1, created_at: 1, s: 'sent' }], { id: 1, created_at: 1, s: 'read' })).toEqual([{ id: 1, created_at: 1, s: 'read' }]);
   });

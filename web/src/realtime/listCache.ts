@@ -152,12 +152,19 @@ export function removeConversation(list: PagedList, id: number): PagedList {
   return changed ? { ...list, pages } : list;
 }
 
-/** appendMessage adds m to a cached timeline once, in (created_at, id) order. */
-export function appendMessage<M extends { id: number; created_at: number }>(list: M[], m: M): M[] {
+const deliveryRank: Record<string, number> = { none: 0, pending: 1, sent: 2, delivered: 3, read: 4, failed: 5 };
+
+/**
+ * appendMessage adds m to a cached timeline once, in (created_at, id) order.
+ * A copy that arrives late (the answer of the send, after the realtime event
+ * that it was delivered) never moves the delivery status backwards.
+ */
+export function appendMessage<M extends { id: number; created_at: number; status?: string }>(list: M[], m: M): M[] {
   const i = list.findIndex((x) => x.id === m.id);
   if (i >= 0) {
+    const have = list[i];
     const next = [...list];
-    next[i] = m;
+    next[i] = (deliveryRank[have.status ?? ''] ?? 0) > (deliveryRank[m.status ?? ''] ?? 0) ? { ...m, status: have.status, error: (have as { error?: string }).error } : m;
     return next;
   }
   const next = [...list, m];

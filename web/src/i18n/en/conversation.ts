@@ -39,6 +39,7 @@ export default {
     lockedByOther: 'Assigned to {{name}}: only they, a supervisor or an admin can do this',
   },
   assign: {
+    notMember: 'You are not a member of {{department}}: assign it to one of its agents or transfer it',
     search: 'Search agents…',
     empty: 'No agent found',
     current: 'assigned',

@@ -39,6 +39,7 @@ export default {
     lockedByOther: 'Atribuída a {{name}}: só essa pessoa, um supervisor ou um administrador pode fazer isso',
   },
   assign: {
+    notMember: 'Você não é membro de {{department}}: atribua a um atendente de lá ou transfira',
     search: 'Buscar atendentes…',
     empty: 'Nenhum atendente encontrado',
     current: 'responsável',

@@ -1,7 +1,8 @@
-// Channels (admins). For now the API channel: the company's own app posts
-// customer messages to Atende with the channel token and receives agent
-// replies on its callback URL, signed with the channel's secret. Token and
-// secret are answered once, at creation and rotation.
+// Channels (admins). The API channel: the company's own app posts customer
+// messages to Atende with the channel token and receives agent replies on its
+// callback URL, signed with the channel's secret (token and secret are
+// answered once, at creation and rotation). Telegram: a bot token, checked
+// and registered by the server; the token never comes back to the browser.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Plug, Plus } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
@@ -36,6 +37,13 @@ export function ChannelsSection() {
       setSecrets({ channel: c, rotated: true });
     },
   });
+  const test = useMutation({
+    mutationFn: (c: Channel) => unwrap(api.POST('/api/v1/channels/{id}/test', { params: { path: { id: c.id } } })),
+    onSuccess: (r, c) => {
+      if (r.ok) toast.success(t('channels.testOk', { name: c.name, account: r.account ?? '' }));
+      else toast.error(t('channels.testFailed', { name: c.name, error: r.error ?? '' }));
+    },
+  });
   const remove = useMutation({
     mutationFn: (c: Channel) => unwrap(api.DELETE('/api/v1/channels/{id}', { params: { path: { id: c.id } } })),
     onSuccess: () => {
@@ -60,7 +68,7 @@ export function ChannelsSection() {
         description={t('channels.description')}
         actions={
           <Button variant="primary" onClick={() => setEditing('new')} data-testid="channel-new">
-            <Plus size={16} aria-hidden /> {t('channels.new')}
+            <Plus size={16} aria-hidden /> {t('channels.newChannel')}
           </Button>
         }
       />
@@ -74,7 +82,7 @@ export function ChannelsSection() {
             body={t('channels.emptyBody')}
             action={
               <Button onClick={() => setEditing('new')}>
-                <Plus size={16} aria-hidden /> {t('channels.new')}
+                <Plus size={16} aria-hidden /> {t('channels.newChannel')}
               </Button>
             }
           />
@@ -104,14 +112,25 @@ export function ChannelsSection() {
                     {c.department_id ? deptName.get(c.department_id) ?? `#${c.department_id}` : <span className={s.muted}>{t('channels.defaultDepartment', { name: defaultDept ?? '—' })}</span>}
                   </td>
                   <td className={`${s.hideMd} ${s.urlCell}`}>
-                    {c.callback_url ? <span className={s.mono} title={c.callback_url}>{c.callback_url}</span> : <span className={s.warningText}>{t('channels.noCallback')}</span>}
+                    {c.kind !== 'api' ? (
+                      <span className={s.mono} title={c.webhook_url}>
+                        {c.account || c.webhook_url}
+                      </span>
+                    ) : c.callback_url ? (
+                      <span className={s.mono} title={c.callback_url}>
+                        {c.callback_url}
+                      </span>
+                    ) : (
+                      <span className={s.warningText}>{t('channels.noCallback')}</span>
+                    )}
                   </td>
                   <td className={s.actionsCol}>
                     <RowMenu
                       label={t('rowActions', { name: c.name })}
                       items={[
                         { label: tc('edit'), onSelect: () => setEditing(c) },
-                        { label: t('channels.rotate'), onSelect: () => setRotating(c) },
+                        { label: t('channels.test'), onSelect: () => test.mutate(c) },
+                        ...(c.kind === 'api' ? [{ label: t('channels.rotate'), onSelect: () => setRotating(c) }] : []),
                         { label: '', separator: true },
                         { label: tc('delete'), onSelect: () => setDeleting(c) },
                       ]}
@@ -221,6 +240,8 @@ function ChannelDialog({
   const { t } = useTranslation('settings');
   const { t: tc } = useTranslation();
   const qc = useQueryClient();
+  const [kind, setKind] = useState<'api' | 'telegram'>(channel?.kind === 'telegram' ? 'telegram' : 'api');
+  const [botToken, setBotToken] = useState('');
   const [name, setName] = useState(channel?.name ?? '');
   const [callback, setCallback] = useState(channel?.callback_url ?? '');
   const [dept, setDept] = useState(String(channel?.department_id ?? 0));
@@ -228,34 +249,37 @@ function ChannelDialog({
   const trimmed = name.trim();
   const url = callback.trim();
   const nameError = !trimmed ? 'required' : [...trimmed].length > limits.name ? 'tooLong' : undefined;
-  const urlError = url && !validHttpUrl(url) ? 'url' : undefined;
+  const urlError = kind === 'api' && url && !validHttpUrl(url) ? 'url' : undefined;
+  const tokenError = kind === 'telegram' && !channel && !/^\d+:[\w-]{20,}$/.test(botToken.trim()) ? 'botToken' : undefined;
   const defaultName = departments.find((d) => d.is_default)?.name ?? '—';
 
   const save = useMutation({
     mutationFn: async () => {
-      const body = { name: trimmed, callback_url: url, department_id: Number(dept) };
+      const body = kind === 'api' ? { name: trimmed, callback_url: url, department_id: Number(dept) } : { name: trimmed, department_id: Number(dept) };
       if (channel) {
         await unwrap(api.PATCH('/api/v1/channels/{id}', { params: { path: { id: channel.id } }, body }));
         return null;
       }
-      return unwrap(api.POST('/api/v1/channels', { body: { kind: 'api', ...body } }));
+      if (kind === 'telegram') return unwrap(api.POST('/api/v1/channels', { body: { kind, ...body, bot_token: botToken.trim() } }));
+      return unwrap(api.POST('/api/v1/channels', { body: { kind, ...body } }));
     },
     onSuccess: (created) => {
       void qc.invalidateQueries({ queryKey: qk.channels });
       onClose();
-      if (created) onCreated(created);
+      if (created && 'token' in created) onCreated(created);
+      else if (created) toast.success(t('channels.connected', { name: created.name, account: created.account ?? '' }));
       else toast.success(tc('saved'));
     },
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setTried(true);
-    if (!nameError && !urlError) save.mutate();
+    if (!nameError && !urlError && !tokenError) save.mutate();
   };
   return (
     <FormDialog
-      title={channel ? t('channels.editTitle') : t('channels.new')}
-      description={channel ? undefined : t('channels.newHelp')}
+      title={channel ? t('channels.editTitle') : t('channels.newChannel')}
+      description={channel ? undefined : kind === 'api' ? t('channels.newHelp') : t('channels.telegramHelp')}
       formId="channel-form"
       onClose={onClose}
       onSubmit={submit}
@@ -263,21 +287,45 @@ function ChannelDialog({
       submitLabel={channel ? tc('save') : tc('create')}
       submitTestId="channel-save"
     >
+      {!channel && (
+        <Field label={t('channels.kind')} htmlFor="channel-kind">
+          <Select id="channel-kind" value={kind} onChange={(e) => setKind(e.target.value as 'api' | 'telegram')} data-testid="channel-kind">
+            <option value="api">{t('channels.kinds.api')}</option>
+            <option value="telegram">{t('channels.kinds.telegram')}</option>
+          </Select>
+        </Field>
+      )}
+      {kind === 'telegram' && !channel && (
+        <Field label={t('channels.botToken')} htmlFor="channel-bot-token" hint={t('channels.botTokenHint')} error={tried && tokenError ? t('errors.botToken') : undefined}>
+          <Input
+            id="channel-bot-token"
+            type="password"
+            autoComplete="off"
+            value={botToken}
+            onChange={(e) => setBotToken(e.target.value)}
+            placeholder="123456789:AA…"
+            className={s.mono}
+            data-testid="channel-bot-token"
+          />
+        </Field>
+      )}
       <Field label={t('channels.name')} htmlFor="channel-name" error={tried && nameError ? t(`errors.${nameError}`) : undefined}>
         <Input id="channel-name" value={name} autoFocus onChange={(e) => setName(e.target.value)} placeholder={t('channels.namePlaceholder')} data-testid="channel-name" />
       </Field>
-      <Field label={t('channels.callbackUrl')} htmlFor="channel-callback" hint={t('channels.callbackHint')} error={urlError && (tried || url.length > 8) ? t(`errors.${urlError}`) : undefined}>
-        <Input
-          id="channel-callback"
-          type="url"
-          inputMode="url"
-          value={callback}
-          onChange={(e) => setCallback(e.target.value)}
-          placeholder="https://app.example.com/atende/webhook"
-          className={s.mono}
-          data-testid="channel-callback"
-        />
-      </Field>
+      {kind === 'api' && (
+        <Field label={t('channels.callbackUrl')} htmlFor="channel-callback" hint={t('channels.callbackHint')} error={urlError && (tried || url.length > 8) ? t(`errors.${urlError}`) : undefined}>
+          <Input
+            id="channel-callback"
+            type="url"
+            inputMode="url"
+            value={callback}
+            onChange={(e) => setCallback(e.target.value)}
+            placeholder="https://app.example.com/atende/webhook"
+            className={s.mono}
+            data-testid="channel-callback"
+          />
+        </Field>
+      )}
       <Field label={t('channels.department')} htmlFor="channel-dept" hint={t('channels.departmentHint')}>
         <Select id="channel-dept" value={dept} onChange={(e) => setDept(e.target.value)} data-testid="channel-department">
           <option value="0">{t('channels.defaultDepartment', { name: defaultName })}</option>

@@ -45,6 +45,7 @@ export function ConversationHeader({ c, route, chrome, actions }: { c: Conversat
   const me = useMe().data!;
   const users = useUsers().data ?? [];
   const departments = useDepartments().data ?? [];
+  const memberHere = c.department_id == null || (departments.find((d) => d.id === c.department_id)?.member_ids.includes(me.user.id) ?? true);
   const channels = useChannels().data ?? [];
   const labels = useLabels().data ?? [];
   const [assignOpen, setAssignOpen] = useState(false);
@@ -349,6 +350,9 @@ export function ConversationHeader({ c, route, chrome, actions }: { c: Conversat
             data-testid="action-assign-me"
             size="sm"
             className={s.assignMe}
+            // the server only assigns members of the conversation's department (admins included)
+            disabled={!memberHere}
+            title={memberHere ? undefined : t('assign.notMember', { department: deptName(c.department_id) ?? '' })}
             busy={actions.assign.isPending && actions.assign.variables === me.user.id}
             onClick={() => actions.assign.mutate(me.user.id, { onSuccess: () => toast.success(t('assign.doneMe')) })}
           >
