@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -138,7 +139,16 @@ func openPostgres(t testing.TB, ctx context.Context) *store.DB {
 		db.Close()
 		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if _, err := admin.ExecContext(cctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+		// Two tests dropping their schemas at once can deadlock on the
+		// catalog; PostgreSQL aborts one of them, which may simply retry.
+		var err error
+		for attempt := 1; attempt <= 5; attempt++ {
+			if _, err = admin.ExecContext(cctx, `DROP SCHEMA `+schema+` CASCADE`); err == nil || !strings.Contains(err.Error(), "deadlock detected") {
+				break
+			}
+			time.Sleep(time.Duration(attempt) * 100 * time.Millisecond)
+		}
+		if err != nil {
 			t.Errorf("storetest: drop schema %s: %v", schema, err)
 		}
 		admin.Close()
