@@ -20,6 +20,7 @@ import (
 	"github.com/atende/atende/internal/channel/apichannel"
 	"github.com/atende/atende/internal/channel/providers"
 	"github.com/atende/atende/internal/channel/telegram"
+	"github.com/atende/atende/internal/channel/whatsapp"
 	"github.com/atende/atende/internal/config"
 	"github.com/atende/atende/internal/conversation"
 	"github.com/atende/atende/internal/demo"
@@ -95,12 +96,14 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	runner.SetLease(cfg.JobLease)
 	runner.BaseBackoff = cfg.JobBackoff
 	convs := conversation.New(db, bus, runner, log)
-	provs := &providers.Settings{TelegramAPIURL: cfg.TelegramAPIURL, HTTP: &http.Client{Timeout: 30 * time.Second}, Secrets: box}
+	provs := &providers.Settings{TelegramAPIURL: cfg.TelegramAPIURL, WhatsAppAPIURL: cfg.WhatsAppAPIURL, HTTP: &http.Client{Timeout: 30 * time.Second}, Secrets: box}
 	deliverer := &apichannel.Deliverer{DB: db, Blobs: blobs, Status: convs, Client: &http.Client{Timeout: 30 * time.Second}, Secrets: box}
 	tgDeliverer := &providers.TelegramDeliverer{DB: db, Blobs: blobs, Status: convs, Providers: provs}
+	waDeliverer := &providers.WhatsAppDeliverer{DB: db, Blobs: blobs, Status: convs, Providers: provs, Now: convs.Now}
 	dispatch := &providers.Dispatcher{DB: db, Status: convs, Kinds: map[string]jobs.Handler{
 		apichannel.Kind: deliverer.Handle,
 		telegram.Kind:   tgDeliverer.Handle,
+		whatsapp.Kind:   waDeliverer.Handle,
 	}}
 	runner.Handle(conversation.JobDeliver, dispatch.Handle)
 	runner.Handle(conversation.JobWake, convs.HandleWake)

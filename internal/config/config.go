@@ -36,10 +36,17 @@ type Config struct {
 	// TelegramAPIURL is the Telegram Bot API server (a self-hosted one, or
 	// a local fake in tests).
 	TelegramAPIURL string
+	// WhatsAppAPIURL is the Graph API root with its version, for WhatsApp
+	// Cloud API channels (a local fake in tests).
+	WhatsAppAPIURL string
 }
 
 // DefaultTelegramAPIURL is the public Telegram Bot API server.
 const DefaultTelegramAPIURL = "https://api.telegram.org"
+
+// DefaultWhatsAppAPIURL is the Graph API root the WhatsApp channel was
+// written against (whatsapp.DefaultBaseURL).
+const DefaultWhatsAppAPIURL = "https://graph.facebook.com/v21.0"
 
 // Setting documents one setting for the README and --help.
 type Setting struct {
@@ -60,6 +67,7 @@ var Settings = []Setting{
 	{"ATENDE_JOB_LEASE", "", "2m", "how long a node holds a claimed job; jobs of a crashed node run again after it"},
 	{"ATENDE_JOB_BACKOFF", "", "1s", "first retry delay of a failed job (doubles each attempt, at most 1h)"},
 	{"ATENDE_TELEGRAM_API_URL", "", DefaultTelegramAPIURL, "Telegram Bot API server (a self-hosted Bot API server or a test double)"},
+	{"ATENDE_WHATSAPP_API_URL", "", DefaultWhatsAppAPIURL, "Graph API root, with its version, of WhatsApp Cloud API channels (a newer version or a test double)"},
 }
 
 // Load reads env (a lookup function, so tests need no process environment)
@@ -78,9 +86,13 @@ func Load(fs *flag.FlagSet, args []string, env func(string) string) (Config, err
 		JobLease:           2 * time.Minute,
 		JobBackoff:         time.Second,
 		TelegramAPIURL:     strings.TrimRight(or(env("ATENDE_TELEGRAM_API_URL"), DefaultTelegramAPIURL), "/"),
+		WhatsAppAPIURL:     strings.TrimRight(or(env("ATENDE_WHATSAPP_API_URL"), DefaultWhatsAppAPIURL), "/"),
 	}
 	if !strings.HasPrefix(c.TelegramAPIURL, "https://") && !strings.HasPrefix(c.TelegramAPIURL, "http://") {
 		return c, fmt.Errorf("config: ATENDE_TELEGRAM_API_URL=%q is not an http(s) URL", c.TelegramAPIURL)
+	}
+	if !strings.HasPrefix(c.WhatsAppAPIURL, "https://") && !strings.HasPrefix(c.WhatsAppAPIURL, "http://") {
+		return c, fmt.Errorf("config: ATENDE_WHATSAPP_API_URL=%q is not an http(s) URL", c.WhatsAppAPIURL)
 	}
 	if v := env("ATENDE_MAX_ATTACHMENT_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)

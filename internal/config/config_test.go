@@ -21,8 +21,13 @@ func TestLoad(t *testing.T) {
 	}{
 		{"defaults", nil, nil, func(c Config) bool {
 			return c.Addr == ":8080" && c.DataDir == "./data" && c.BaseURL == "http://localhost:8080" && c.Workers == 8 &&
-				c.MaxAttachmentBytes == 25<<20 && c.JobLease == 2*time.Minute && !c.CookieSecure && c.TelegramAPIURL == DefaultTelegramAPIURL
+				c.MaxAttachmentBytes == 25<<20 && c.JobLease == 2*time.Minute && !c.CookieSecure && c.TelegramAPIURL == DefaultTelegramAPIURL &&
+				c.WhatsAppAPIURL == DefaultWhatsAppAPIURL
 		}, ""},
+		{"whatsapp api url", map[string]string{"ATENDE_WHATSAPP_API_URL": "http://127.0.0.1:8082/v21.0/"}, nil, func(c Config) bool {
+			return c.WhatsAppAPIURL == "http://127.0.0.1:8082/v21.0"
+		}, ""},
+		{"bad whatsapp api url", map[string]string{"ATENDE_WHATSAPP_API_URL": "graph.facebook.com"}, nil, nil, "ATENDE_WHATSAPP_API_URL"},
 		{"telegram api url", map[string]string{"ATENDE_TELEGRAM_API_URL": "http://127.0.0.1:8081/"}, nil, func(c Config) bool {
 			return c.TelegramAPIURL == "http://127.0.0.1:8081"
 		}, ""},

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -51,7 +52,9 @@ type Service struct {
 	bus  events.Bus
 	jobs Notifier
 	log  *slog.Logger
-	now  func() time.Time
+	// clock is the service's clock; SetClock may replace it while the
+	// service runs (tests of the 24-hour window and timers).
+	clock atomic.Pointer[func() time.Time]
 
 	batch batcher
 
@@ -67,11 +70,18 @@ type cachedWorkspace struct {
 
 // New returns a Service. jobs may be nil (tests without workers).
 func New(db *store.DB, bus events.Bus, jobs Notifier, log *slog.Logger) *Service {
-	return &Service{db: db, bus: bus, jobs: jobs, log: log, now: time.Now, wsCache: map[int64]cachedWorkspace{}, countsDue: map[int64]bool{}}
+	s := &Service{db: db, bus: bus, jobs: jobs, log: log, wsCache: map[int64]cachedWorkspace{}, countsDue: map[int64]bool{}}
+	s.SetClock(time.Now)
+	return s
 }
 
 // SetClock replaces the service's clock (tests of timers and the thermometer).
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+func (s *Service) SetClock(now func() time.Time) { s.clock.Store(&now) }
+
+func (s *Service) now() time.Time { return (*s.clock.Load())() }
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.now() }
 
 func (s *Service) nowMS() int64 { return s.now().UnixMilli() }
 

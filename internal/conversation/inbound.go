@@ -13,9 +13,13 @@ import (
 type Inbound struct {
 	// ContactExternalID identifies the customer on the channel (phone, user id…).
 	ContactExternalID string
-	ContactName       string
-	ContactPhone      string
-	ContactEmail      string
+	// ContactAliases are the customer's other identities on the channel
+	// (a WhatsApp business-scoped user id, username…): a message from any
+	// of them finds the same contact, and each is linked to the contact.
+	ContactAliases []string
+	ContactName    string
+	ContactPhone   string
+	ContactEmail   string
 	// ContactAttributes are set on a contact this message creates (a
 	// Telegram username…); an existing contact keeps its own.
 	ContactAttributes map[string]any
@@ -98,6 +102,12 @@ func (s *Service) receiveIn(ctx context.Context, q store.Q, ch store.Channel, w 
 		}
 		now := s.nowMS()
 		contactID, err := q.ContactByIdentity(ctx, ch.ID, in.ContactExternalID)
+		for _, alias := range in.ContactAliases {
+			if !errors.Is(err, store.ErrNotFound) {
+				break
+			}
+			contactID, err = q.ContactByIdentity(ctx, ch.ID, alias)
+		}
 		if errors.Is(err, store.ErrNotFound) {
 			name := in.ContactName
 			if name == "" {
@@ -114,6 +124,11 @@ func (s *Service) receiveIn(ctx context.Context, q store.Q, ch store.Channel, w 
 			contactID = ct.ID
 		} else if err != nil {
 			return err
+		}
+		if len(in.ContactAliases) > 0 {
+			if err := linkIdentities(ctx, q, ch, contactID, in); err != nil {
+				return err
+			}
 		}
 
 		lastPreview := preview(in.Text)
@@ -258,3 +273,23 @@ func (s *Service) reopen(c *store.Conversation, now int64, actorType string, act
 func DeliveryKey(messageID int64) string { return "deliver:" + strconv.FormatInt(messageID, 10) }
 
 func wakeKey(convID, until int64) string { return fmt.Sprintf("wake:%d:%d", convID, until) }
+
+// linkIdentities links to the contact every identity of the message not
+// yet known on the channel; one that belongs to another contact stays
+// theirs (merging contacts is a person's decision).
+func linkIdentities(ctx context.Context, q store.Q, ch store.Channel, contactID int64, in Inbound) error {
+	for _, id := range append([]string{in.ContactExternalID}, in.ContactAliases...) {
+		if id == "" {
+			continue
+		}
+		if _, err := q.ContactByIdentity(ctx, ch.ID, id); err == nil {
+			continue
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err := q.AddIdentity(ctx, ch.WorkspaceID, contactID, store.Identity{ChannelID: ch.ID, ExternalID: id}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

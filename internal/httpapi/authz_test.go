@@ -228,9 +228,13 @@ func matrixRoutes() []authzRoute {
 		{route: "POST /api/v1/channels/{id}/rotate-token", gate: gAdmin, kind: kChannel, ok: 200, fresh: true, writes: "channels"},
 		{route: "POST /api/v1/channels/{id}/test", gate: gAdmin, kind: kChannel, ok: 200}, // an API channel has nothing to reach: ok
 		// provider webhooks authenticate by the provider's secret, not a
-		// session (TestTelegramWebhook); an unknown key is 404 for anyone
+		// session (TestTelegramWebhook, TestWhatsAppWebhook); an unknown key is 404 for anyone
 		{route: "POST /api/v1/webhooks/telegram/{key}", gate: gPublic, ok: 404, path: "/api/v1/webhooks/telegram/no-such-key",
 			body: func(c cell) any { return map[string]any{"update_id": 1} }},
+		{route: "GET /api/v1/webhooks/whatsapp/{key}", gate: gPublic, ok: 404,
+			path: "/api/v1/webhooks/whatsapp/no-such-key?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1"},
+		{route: "POST /api/v1/webhooks/whatsapp/{key}", gate: gPublic, ok: 404, path: "/api/v1/webhooks/whatsapp/no-such-key",
+			body: func(c cell) any { return map[string]any{"object": "whatsapp_business_account", "entry": []any{}} }},
 
 		// contacts: shared by the workspace; erasing one is for managers
 		{route: "GET /api/v1/contacts", gate: gUser, ok: 200},

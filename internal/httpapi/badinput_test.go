@@ -235,10 +235,20 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 			{name: "telegram bot token as number", body: `{"kind":"telegram","name":"x","bot_token":123}`, want: 400},
 			{name: "telegram without name", body: map[string]any{"kind": "telegram", "bot_token": "1:A"}, want: 422},
 			{name: "telegram with callback", body: map[string]any{"kind": "telegram", "name": "x", "bot_token": "1:A", "callback_url": "https://x.example"}, want: 422},
+			{name: "whatsapp without credentials", body: map[string]any{"kind": "whatsapp", "name": "x"}, want: 422},
+			{name: "whatsapp path in phone number id", body: map[string]any{"kind": "whatsapp", "name": "x", "phone_number_id": "1/../2", "waba_id": "1",
+				"access_token": "EAA", "app_secret": "s"}, want: 422},
+			{name: "whatsapp without app secret", body: map[string]any{"kind": "whatsapp", "name": "x", "phone_number_id": "1", "waba_id": "1",
+				"access_token": "EAA"}, want: 422},
+			{name: "whatsapp token with spaces", body: map[string]any{"kind": "whatsapp", "name": "x", "phone_number_id": "1", "waba_id": "1",
+				"access_token": "EAA x", "app_secret": "s"}, want: 422},
+			{name: "whatsapp phone number id as number", body: `{"kind":"whatsapp","name":"x","phone_number_id":1}`, want: 400},
+			{name: "app secret on an API channel", body: map[string]any{"kind": "api", "name": "x", "app_secret": "s"}, want: 422},
 		}},
 		{route: "PATCH /api/v1/channels/{id}", path: obj("channels", w.channel, ""), json: true, valid: map[string]any{}, cases: []badCase{
 			{name: "change kind", body: map[string]any{"kind": "api"}, want: 422},
 			{name: "change bot token", body: map[string]any{"bot_token": "1:A"}, want: 422},
+			{name: "change whatsapp token", body: map[string]any{"access_token": "EAA"}, want: 422},
 			{name: "script callback", body: map[string]any{"callback_url": "javascript:alert(1)"}, want: 422},
 			{name: "unknown department", body: map[string]any{"department_id": 99999999}, want: 422},
 		}},
@@ -248,6 +258,11 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 		// a real Telegram channel's bad requests are in TestTelegramWebhook
 		{route: "POST /api/v1/webhooks/telegram/{key}", path: "/api/v1/webhooks/telegram/no-such-key", actor: actAnon, cases: []badCase{
 			{name: "unknown key", body: map[string]any{"update_id": 1, "message": map[string]any{"message_id": 1, "chat": map[string]any{"id": 5, "type": "private"}, "text": "oi"}}, want: 404},
+		}},
+		// a real WhatsApp channel's bad requests are in TestWhatsAppWebhook
+		{route: "POST /api/v1/webhooks/whatsapp/{key}", path: "/api/v1/webhooks/whatsapp/no-such-key", actor: actAnon, cases: []badCase{
+			{name: "unknown key", body: map[string]any{"object": "whatsapp_business_account", "entry": []any{}}, want: 404},
+			{name: "malformed on an unknown key", body: `{"object":`, want: 404},
 		}},
 		{route: "POST /api/v1/contacts", path: "/api/v1/contacts", json: true, valid: map[string]any{}, cases: []badCase{
 			{name: "nothing", body: map[string]any{}, want: 422},

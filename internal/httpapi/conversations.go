@@ -271,6 +271,11 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 	if req.Kind != "reply" && req.Kind != "note" {
 		return errValidation(`kind must be "reply" or "note"`)
 	}
+	if req.Kind == "reply" {
+		if err := s.checkWhatsAppWindow(r, id); err != nil {
+			return err
+		}
+	}
 	m, err := s.Conversations.Send(r.Context(), viewer(r), id, conversation.Outgoing{Note: req.Kind == "note", Content: req.Content, AttachmentIDs: req.AttachmentIDs})
 	if err != nil {
 		return err

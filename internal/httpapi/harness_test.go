@@ -36,6 +36,7 @@ import (
 	"github.com/atende/atende/internal/channel/apichannel"
 	"github.com/atende/atende/internal/channel/providers"
 	"github.com/atende/atende/internal/channel/telegram"
+	"github.com/atende/atende/internal/channel/whatsapp"
 	"github.com/atende/atende/internal/conversation"
 	"github.com/atende/atende/internal/events"
 	"github.com/atende/atende/internal/httpapi"
@@ -93,6 +94,8 @@ type testAPI struct {
 	runner  *jobs.Runner
 	tables  []string
 	tg      *fakeTelegram // the Telegram Bot API the server talks to
+	wa      *fakeWhatsApp // the WhatsApp Cloud (Graph) API the server talks to
+	provs   *providers.Settings
 
 	tokens map[string]string     // bearer token per actor
 	users  map[string]store.User // fixture user per actor
@@ -143,12 +146,16 @@ func newTestAPI(t testing.TB, engine string, opts ...harnessOption) *testAPI {
 		t.Fatal(err)
 	}
 	h.tg = newFakeTelegram(t)
-	provs := &providers.Settings{TelegramAPIURL: h.tg.URL, HTTP: &http.Client{Timeout: 5 * time.Second}, Secrets: box}
+	h.wa = newFakeWhatsApp(t)
+	provs := &providers.Settings{TelegramAPIURL: h.tg.URL, WhatsAppAPIURL: h.wa.apiURL(), HTTP: &http.Client{Timeout: 5 * time.Second}, Secrets: box}
+	h.provs = provs
 	deliverer := &apichannel.Deliverer{DB: db, Blobs: h.blobs, Status: h.conv, Client: &http.Client{Timeout: 5 * time.Second}, Secrets: box}
 	tgDeliverer := &providers.TelegramDeliverer{DB: db, Blobs: h.blobs, Status: h.conv, Providers: provs}
+	waDeliverer := &providers.WhatsAppDeliverer{DB: db, Blobs: h.blobs, Status: h.conv, Providers: provs, Now: h.conv.Now}
 	dispatch := &providers.Dispatcher{DB: db, Status: h.conv, Kinds: map[string]jobs.Handler{
 		apichannel.Kind: deliverer.Handle,
 		telegram.Kind:   tgDeliverer.Handle,
+		whatsapp.Kind:   waDeliverer.Handle,
 	}}
 	h.runner.Handle(conversation.JobDeliver, dispatch.Handle)
 	h.runner.Handle(conversation.JobWake, h.conv.HandleWake)

@@ -33,6 +33,7 @@ import (
 	"github.com/atende/atende/internal/auth"
 	"github.com/atende/atende/internal/blob"
 	"github.com/atende/atende/internal/channel/providers"
+	"github.com/atende/atende/internal/channel/whatsapp"
 	"github.com/atende/atende/internal/conversation"
 	"github.com/atende/atende/internal/events"
 	"github.com/atende/atende/internal/httpapi"
@@ -358,7 +359,7 @@ func oaMultipart(t *testing.T, field, filename string, content []byte) ([]byte, 
 	return buf.Bytes(), mw.FormDataContentType()
 }
 
-func oaNewServer(t *testing.T, db *store.DB, setupToken string) (*httptest.Server, *realtime.Hub, *fakeTelegram) {
+func oaNewServer(t *testing.T, db *store.DB, setupToken string) (*httptest.Server, *realtime.Hub, *fakeTelegram, *fakeWhatsApp) {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	bus := events.NewLocal()
@@ -372,15 +373,16 @@ func oaNewServer(t *testing.T, db *store.DB, setupToken string) (*httptest.Serve
 		t.Fatal(err)
 	}
 	tg := newFakeTelegram(t)
+	wa := newFakeWhatsApp(t)
 	srv := httpapi.New(httpapi.Deps{DB: db, Conversations: conversation.New(db, bus, nil, log), Bus: bus, Hub: hub, Blobs: blobs,
-		Secrets: box, Log: log, SetupToken: setupToken, Providers: &providers.Settings{TelegramAPIURL: tg.URL, Secrets: box}})
+		Secrets: box, Log: log, SetupToken: setupToken, Providers: &providers.Settings{TelegramAPIURL: tg.URL, WhatsAppAPIURL: wa.apiURL(), Secrets: box}})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() {
 		_ = hub.Close()
 		ts.Close()
 		_ = bus.Close()
 	})
-	return ts, hub, tg
+	return ts, hub, tg, wa
 }
 
 func TestOpenAPIResponsesMatchSchema(t *testing.T) {
@@ -400,7 +402,7 @@ func TestOpenAPIResponsesMatchSchema(t *testing.T) {
 
 	db := storetest.Open(t, storetest.SQLite)
 	f := storetest.Fixture(t, db)
-	ts, _, tg := oaNewServer(t, db, "")
+	ts, _, tg, _ := oaNewServer(t, db, "")
 	base := ts.URL
 	admin, super, agentA := oaToken(t, db, f.Admin), oaToken(t, db, f.Supervisor), oaToken(t, db, f.AgentA)
 	agentB, agentC := oaToken(t, db, f.AgentB), oaToken(t, db, f.AgentC)
@@ -424,7 +426,7 @@ func TestOpenAPIResponsesMatchSchema(t *testing.T) {
 		body: oaJSON(map[string]string{"token": "setup_x", "workspace": "W", "email": "x@example.com", "password": "12345678"})})
 	{
 		const setupToken = "setup_openapi_tour"
-		ts2, _, _ := oaNewServer(t, storetest.Open(t, storetest.SQLite), setupToken)
+		ts2, _, _, _ := oaNewServer(t, storetest.Open(t, storetest.SQLite), setupToken)
 		if st := oaDecode[map[string]bool](t, "setup status", do(oaReq{base: ts2.URL, method: "GET", path: "/api/v1/setup", want: 200})); !st["needs_setup"] {
 			t.Error("a fresh server with a setup token does not need setup")
 		}
@@ -601,6 +603,30 @@ func TestOpenAPIResponsesMatchSchema(t *testing.T) {
 	do(oaReq{method: "POST", path: hookPath, body: []byte(`{"update_id":"x"}`), header: secretHdr, want: 400, invalid: true})
 	do(oaReq{method: "POST", path: "/api/v1/webhooks/telegram/nope", body: update, header: secretHdr, want: 404})
 	do(oaReq{method: "DELETE", path: tgPath, token: admin, want: 204})
+
+	// --- a WhatsApp channel, its handshake and its webhook
+	waCh := oaDecode[struct {
+		ID          int64  `json:"id"`
+		WebhookURL  string `json:"webhook_url"`
+		VerifyToken string `json:"verify_token"`
+	}](t, "whatsapp channel", do(oaReq{method: "POST", path: "/api/v1/channels", token: admin, want: 201,
+		body: oaJSON(map[string]any{"kind": "whatsapp", "name": "WhatsApp", "phone_number_id": fakeWAPhoneNumberID, "waba_id": fakeWABAID,
+			"access_token": fakeWAToken, "app_secret": fakeWAAppSecret})}))
+	do(oaReq{method: "POST", path: "/api/v1/channels", token: admin, want: 422, body: oaJSON(map[string]any{"kind": "whatsapp", "name": "WhatsApp"})})
+	waPath := fmt.Sprintf("/api/v1/channels/%d", waCh.ID)
+	do(oaReq{method: "POST", path: waPath + "/test", token: admin, want: 200})
+	waHook := strings.TrimPrefix(waCh.WebhookURL, base)
+	do(oaReq{method: "GET", path: waHook + "?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=" + url.QueryEscape(waCh.VerifyToken), want: 200})
+	do(oaReq{method: "GET", path: waHook + "?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=wrong", want: 403})
+	waBody := waSample(t, "text.json")
+	waSig := map[string]string{"X-Hub-Signature-256": whatsapp.Sign(waBody, fakeWAAppSecret)}
+	do(oaReq{method: "POST", path: waHook, body: waBody, header: waSig, want: 200})
+	do(oaReq{method: "POST", path: waHook, body: waBody, header: waSig, want: 200})
+	do(oaReq{method: "POST", path: waHook, body: waBody, header: map[string]string{"X-Hub-Signature-256": whatsapp.Sign(waBody, "forged")}, want: 401})
+	badWA := []byte(`{"object":"page"}`)
+	do(oaReq{method: "POST", path: waHook, body: badWA, header: map[string]string{"X-Hub-Signature-256": whatsapp.Sign(badWA, fakeWAAppSecret)}, want: 400, invalid: true})
+	do(oaReq{method: "POST", path: "/api/v1/webhooks/whatsapp/nope", body: waBody, header: waSig, want: 404})
+	do(oaReq{method: "DELETE", path: waPath, token: admin, want: 204})
 
 	// --- inbound channel traffic
 	inbound := func(token string, payload any, want int, invalid bool) []byte {

@@ -143,6 +143,8 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/channels/api/statuses", s.h(s.apiStatus))
 	// provider webhooks, authenticated by the provider's secret or signature
 	s.handle("POST /api/v1/webhooks/telegram/{key}", s.h(s.telegramWebhook))
+	s.handle("GET /api/v1/webhooks/whatsapp/{key}", s.h(s.whatsappVerify))
+	s.handle("POST /api/v1/webhooks/whatsapp/{key}", s.h(s.whatsappWebhook))
 
 	// the signed-in user
 	s.handle("GET /api/v1/me", s.user(s.me))

@@ -12,6 +12,7 @@ import (
 	"github.com/atende/atende/internal/auth"
 	"github.com/atende/atende/internal/channel/apichannel"
 	"github.com/atende/atende/internal/channel/telegram"
+	"github.com/atende/atende/internal/channel/whatsapp"
 	"github.com/atende/atende/internal/store"
 )
 
@@ -737,6 +738,16 @@ type channelInput struct {
 	DepartmentID *int64  `json:"department_id"`
 	// BotToken is a Telegram bot's token, on creation only.
 	BotToken *string `json:"bot_token"`
+	// WhatsApp Cloud API settings, on creation only.
+	PhoneNumberID *string `json:"phone_number_id"`
+	WABAID        *string `json:"waba_id"`
+	AccessToken   *string `json:"access_token"`
+	AppSecret     *string `json:"app_secret"`
+}
+
+// hasWhatsApp reports whether the input carries WhatsApp settings.
+func (in channelInput) hasWhatsApp() bool {
+	return in.PhoneNumberID != nil || in.WABAID != nil || in.AccessToken != nil || in.AppSecret != nil
 }
 
 func (s *Server) applyChannel(r *http.Request, q store.Q, in channelInput, c *store.Channel) error {
@@ -825,11 +836,17 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &in, maxJSONBody); err != nil {
 		return err
 	}
+	if in.Kind != nil && *in.Kind == whatsapp.Kind {
+		return s.createWhatsAppChannel(w, r, in)
+	}
+	if in.hasWhatsApp() {
+		return errValidation("phone_number_id, waba_id, access_token and app_secret belong to whatsapp channels")
+	}
 	if in.Kind != nil && *in.Kind == telegram.Kind {
 		return s.createTelegramChannel(w, r, in)
 	}
 	if in.Kind == nil || *in.Kind != apichannel.Kind {
-		return errValidation(`kind must be "api" or "telegram" (other channel kinds come with their own issues)`)
+		return errValidation(`kind must be "api", "telegram" or "whatsapp" (other channel kinds come with their own issues)`)
 	}
 	if in.Name == nil {
 		return errValidation("name is required")
@@ -872,6 +889,9 @@ func (s *Server) patchChannel(w http.ResponseWriter, r *http.Request) error {
 	}
 	if in.BotToken != nil {
 		return errValidation("bot_token cannot be changed: delete the channel and connect the bot again")
+	}
+	if in.hasWhatsApp() {
+		return errValidation("phone_number_id, waba_id, access_token and app_secret cannot be changed: delete the channel and connect the number again")
 	}
 	ws := viewer(r).WorkspaceID
 	var c store.Channel

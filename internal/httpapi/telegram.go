@@ -17,6 +17,7 @@ import (
 	"github.com/atende/atende/internal/channel"
 	"github.com/atende/atende/internal/channel/providers"
 	"github.com/atende/atende/internal/channel/telegram"
+	"github.com/atende/atende/internal/channel/whatsapp"
 	"github.com/atende/atende/internal/conversation"
 	"github.com/atende/atende/internal/store"
 )
@@ -28,12 +29,20 @@ type channelView struct {
 	store.Channel
 	Account    string `json:"account,omitempty"`
 	WebhookURL string `json:"webhook_url,omitempty"`
+	// VerifyToken is what Meta's dashboard asks for with the webhook URL
+	// (WhatsApp channels); admins only see channel views.
+	VerifyToken string `json:"verify_token,omitempty"`
 }
 
 func (s *Server) channelView(r *http.Request, c store.Channel) channelView {
 	v := channelView{Channel: c, Account: c.Account}
 	if c.WebhookKey != "" {
 		v.WebhookURL = s.publicURL(r) + providers.WebhookPath(c.Kind, c.WebhookKey)
+	}
+	if c.Kind == whatsapp.Kind {
+		if _, cfg, err := s.Providers.WhatsApp(c); err == nil {
+			v.VerifyToken = cfg.VerifyToken
+		}
 	}
 	return v
 }
@@ -139,7 +148,8 @@ type channelTest struct {
 }
 
 // testChannel checks a channel's connection: for Telegram, that the bot
-// token still works (getMe). API channels have nothing to reach.
+// token still works (getMe); for WhatsApp, that the access token can read
+// the phone number. API channels have nothing to reach.
 func (s *Server) testChannel(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -150,6 +160,9 @@ func (s *Server) testChannel(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	res := channelTest{OK: true, Account: c.Account}
+	if c.Kind == whatsapp.Kind {
+		res = s.testWhatsApp(r.Context(), c)
+	}
 	if c.Kind == telegram.Kind {
 		client, _, err := s.Providers.Telegram(c)
 		if err == nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -468,4 +469,17 @@ func (q Q) ClaimUpload(ctx context.Context, ws, userID, attachmentID, messageID 
 	res, err := q.exec(ctx, `UPDATE attachments SET message_id = $4 WHERE id = $1 AND workspace_id = $2 AND uploader_id = $3 AND message_id IS NULL`,
 		attachmentID, ws, userID, messageID)
 	return affected(res, err, "claim upload", attachmentID)
+}
+
+// LastInboundAt is when a contact last wrote on a channel (Unix ms), in any
+// of their conversations there; 0 when they never did. Channels with a
+// customer-service window (WhatsApp's 24 hours) count from it.
+func (q Q) LastInboundAt(ctx context.Context, ws, contactID, channelID int64) (int64, error) {
+	var at sql.NullInt64
+	err := q.queryRow(ctx, `SELECT MAX(m.created_at) FROM conversations c JOIN messages m ON m.conversation_id = c.id
+		WHERE c.workspace_id = $1 AND c.contact_id = $2 AND c.channel_id = $3 AND m.direction = 'in'`, ws, contactID, channelID).Scan(&at)
+	if err != nil {
+		return 0, fmt.Errorf("store: last inbound message: %w", err)
+	}
+	return at.Int64, nil
 }

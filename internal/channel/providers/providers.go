@@ -5,7 +5,8 @@
 // job queue (Dispatcher routes conversation.JobDeliver by channel kind).
 //
 // A new provider adds here: its sealed Config type, a client constructor
-// like Telegram, and a Handler registered in the Dispatcher under its kind.
+// like Telegram or WhatsApp, and a Handler registered in the Dispatcher
+// under its kind.
 package providers
 
 import (
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/atende/atende/internal/channel/telegram"
+	"github.com/atende/atende/internal/channel/whatsapp"
 	"github.com/atende/atende/internal/secrets"
 	"github.com/atende/atende/internal/store"
 )
@@ -26,6 +28,9 @@ import (
 type Settings struct {
 	// TelegramAPIURL is the Bot API server, telegram.DefaultBaseURL when empty.
 	TelegramAPIURL string
+	// WhatsAppAPIURL is the Graph API root with its version,
+	// whatsapp.DefaultBaseURL when empty.
+	WhatsAppAPIURL string
 	// HTTP makes provider calls; a client with a 30-second timeout when nil.
 	HTTP *http.Client
 	// Secrets seals and opens channels.config.
@@ -93,6 +98,36 @@ func (p *Settings) Telegram(ch store.Channel) (*telegram.Client, TelegramConfig,
 		return nil, cfg, err
 	}
 	return p.TelegramClient(cfg.BotToken), cfg, nil
+}
+
+// WhatsAppConfig is what a WhatsApp Cloud API channel keeps sealed in
+// channels.config.
+type WhatsAppConfig struct {
+	AccessToken string `json:"access_token"`
+	// AppSecret keys the X-Hub-Signature-256 of every webhook POST.
+	AppSecret string `json:"app_secret"`
+	// VerifyToken is what the admin pastes into Meta's dashboard; Meta
+	// echoes it in the GET verification handshake.
+	VerifyToken   string `json:"verify_token"`
+	PhoneNumberID string `json:"phone_number_id"`
+	WABAID        string `json:"waba_id"`
+}
+
+// WhatsAppClient is a Cloud API client for one business phone number.
+func (p *Settings) WhatsAppClient(accessToken, phoneNumberID string) *whatsapp.Client {
+	return &whatsapp.Client{BaseURL: p.WhatsAppAPIURL, AccessToken: accessToken, PhoneNumberID: phoneNumberID, HTTP: p.http()}
+}
+
+// WhatsApp opens a WhatsApp channel's settings and returns its client.
+func (p *Settings) WhatsApp(ch store.Channel) (*whatsapp.Client, WhatsAppConfig, error) {
+	var cfg WhatsAppConfig
+	if ch.Kind != whatsapp.Kind {
+		return nil, cfg, fmt.Errorf("%w: channel %d is %q, not whatsapp", ErrConfig, ch.ID, ch.Kind)
+	}
+	if err := p.OpenConfig(ch, &cfg); err != nil {
+		return nil, cfg, err
+	}
+	return p.WhatsAppClient(cfg.AccessToken, cfg.PhoneNumberID), cfg, nil
 }
 
 // NewWebhookKey returns a random public id for a channel's webhook URL.

@@ -674,3 +674,25 @@ func countParams(text string) (int, []string) {
 	}
 	return maxN, nil
 }
+
+// PhoneNumber is the business phone number a Client sends from, as the
+// Graph API describes it.
+type PhoneNumber struct {
+	ID                 string `json:"id"`
+	DisplayPhoneNumber string `json:"display_phone_number"`
+	VerifiedName       string `json:"verified_name"`
+}
+
+// PhoneNumber reads the client's phone number (GET /{phone-number-id}
+// with fields display_phone_number and verified_name): the cheapest call
+// that proves the access token may use the number, for connecting a
+// channel and its "test connection" action.
+func (c *Client) PhoneNumber(ctx context.Context) (PhoneNumber, error) {
+	var p PhoneNumber
+	if !nodeID.MatchString(c.PhoneNumberID) {
+		return p, permanent("%q is not a phone number id", c.PhoneNumberID)
+	}
+	q := url.Values{"fields": {"id,display_phone_number,verified_name"}}
+	err := c.do(ctx, http.MethodGet, c.base()+"/"+c.PhoneNumberID+"?"+q.Encode(), "", nil, &p)
+	return p, err
+}

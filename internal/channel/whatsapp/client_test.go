@@ -557,3 +557,31 @@ func TestTemplates(t *testing.T) {
 		t.Fatal("bad WABA id accepted")
 	}
 }
+
+func TestPhoneNumber(t *testing.T) {
+	f := newFake(t)
+	f.on("GET /v21.0/"+tPNID, answerJSON(200, `{"verified_name":"Loja Atende","display_phone_number":"+55 11 4000-1234","id":"`+tPNID+`"}`))
+	p, err := f.client().PhoneNumber(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ID != tPNID || p.DisplayPhoneNumber != "+55 11 4000-1234" || p.VerifiedName != "Loja Atende" {
+		t.Fatalf("got %+v", p)
+	}
+	calls := f.got()
+	if len(calls) != 1 || calls[0].Auth != "Bearer "+testToken || calls[0].Query != "fields=id%2Cdisplay_phone_number%2Cverified_name" {
+		t.Fatalf("calls %+v", calls)
+	}
+	c := f.client()
+	c.AccessToken = "expired"
+	f.on("GET /v21.0/"+tPNID, answerJSON(401, `{"error":{"message":"Error validating access token","type":"OAuthException","code":190}}`))
+	_, err = c.PhoneNumber(context.Background())
+	var se *channel.SendError
+	if !errors.As(err, &se) || se.Retry || se.Code != 190 {
+		t.Fatalf("expired token: %v", err)
+	}
+	c.PhoneNumberID = "1/../2"
+	if _, err := c.PhoneNumber(context.Background()); err == nil {
+		t.Fatal("bad phone number id accepted")
+	}
+}
