@@ -1354,6 +1354,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks/whatsapp/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify a WhatsApp webhook
+         * @description The handshake Meta makes when the webhook URL is saved in the app dashboard: with `hub.mode=subscribe` and `hub.verify_token` equal to the channel's verify token, the answer is `hub.challenge` as text/plain; anything else is 403.
+         *
+         *     Public: no session or API token.
+         */
+        get: operations["whatsappWebhookVerify"];
+        put?: never;
+        /**
+         * Receive a WhatsApp Cloud API webhook
+         * @description Meta posts the `messages` webhook of the channel's phone number here. The request is authenticated by `X-Hub-Signature-256`, the HMAC-SHA256 of the raw body keyed with the app secret: a missing or wrong one is 401 and nothing is stored. Only the part whose `metadata.phone_number_id` is the channel's is handled. Each customer message (text, image, video, audio/voice, document, sticker, location, contacts, reaction, interactive/button replies) is stored in the contact's conversation once, keyed on its wamid; the contact is keyed on the phone `wa_id` and also known by the business-scoped user id and username when the payload carries them. Media are downloaded through the media API and checked against their sha256 before the answer. Each status (sent, delivered, read, failed with its error) moves the delivery status of the message Atende sent forward only (a late `delivered` never overwrites `read`), once per (wamid, status). The answer comes only after everything is committed; on 5xx Meta sends the webhook again.
+         *
+         *     Body limit: 4 MiB. Public: no session or API token.
+         */
+        post: operations["whatsappWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1361,7 +1389,7 @@ export interface components {
         /** @description The error envelope every JSON error answer uses. */
         Error: {
             error: {
-                /** @description Machine-readable error code: `bad_request`, `unauthenticated`, `invalid_credentials`, `forbidden`, `csrf_failed`, `setup_closed`, `not_found`, `conflict`, `invalid_transition`, `too_large`, `unsupported_media_type`, `validation_failed`, `rate_limited`, `unavailable` or `internal`. */
+                /** @description Machine-readable error code: `bad_request`, `unauthenticated`, `invalid_credentials`, `forbidden`, `csrf_failed`, `setup_closed`, `not_found`, `conflict`, `invalid_transition`, `too_large`, `unsupported_media_type`, `validation_failed`, `window_closed`, `rate_limited`, `unavailable` or `internal`. */
                 code: string;
                 /** @description Human-readable explanation (English) — safe to log, not meant to be shown verbatim to end users. */
                 message: string;
@@ -1461,12 +1489,12 @@ export interface components {
             /** @description Inactive reasons are kept for history but cannot be chosen when resolving. */
             active: boolean;
         };
-        /** @description A connected inbox. Secrets and provider credentials (a bot token) are never shown: API channel secrets only once at creation or rotation, provider credentials never. */
+        /** @description A connected inbox. Secrets and provider credentials (a bot token, a WhatsApp access token or app secret) are never shown: API channel secrets only once at creation or rotation, provider credentials never. */
         Channel: {
             /** Format: int64 */
             id: number;
             /**
-             * @description Channel kind: `api` (the company's own apps) or a messaging provider. Only `api` and `telegram` can be created for now; the other kinds come with their own channels.
+             * @description Channel kind: `api` (the company's own apps) or a messaging provider. Only `api`, `telegram` and `whatsapp` can be created for now; the other kinds come with their own channels.
              * @enum {string}
              */
             kind: "api" | "telegram" | "whatsapp" | "messenger" | "instagram" | "sms";
@@ -1478,10 +1506,12 @@ export interface components {
              * @description Department that new conversations of this channel land in; null means the workspace default.
              */
             department_id: number | null;
-            /** @description The provider account, for provider channels: a Telegram bot's `@username`. */
+            /** @description The provider account, for provider channels: a Telegram bot's `@username`; a WhatsApp number as Meta displays it, with its verified name. */
             account?: string;
-            /** @description The URL the provider posts to (provider channels only): `<ATENDE_BASE_URL>/api/v1/webhooks/<kind>/<key>`. Atende registers it with the provider itself (Telegram: setWebhook). */
+            /** @description The URL the provider posts to (provider channels only): `<ATENDE_BASE_URL>/api/v1/webhooks/<kind>/<key>`. Atende registers it with Telegram itself (setWebhook); for WhatsApp the admin pastes it, with `verify_token`, into the Meta app's webhook settings. */
             webhook_url?: string;
+            /** @description WhatsApp channels: the verify token Meta's webhook settings ask for with the callback URL (checked in the GET handshake). Not a credential of the provider account; shown to admins only (channel views are admin-only). */
+            verify_token?: string;
         };
         /** @description A channel with its secrets, answered once at creation or token rotation. */
         ChannelWithSecrets: {
@@ -2258,10 +2288,10 @@ export interface components {
             /** @description Defaults to true on create. */
             active?: boolean;
         };
-        /** @description A channel to connect. `api`: the company's own apps (`callback_url` receives agent replies). `telegram`: a Telegram bot (`bot_token` is required; `callback_url` is refused). */
+        /** @description A channel to connect. `api`: the company's own apps (`callback_url` receives agent replies). `telegram`: a Telegram bot (`bot_token` is required; `callback_url` is refused). `whatsapp`: a WhatsApp Business Cloud API phone number (`phone_number_id`, `waba_id`, `access_token` and `app_secret` are required; the answer carries the `webhook_url` and `verify_token` to paste into the Meta app's webhook settings, subscribed to the `messages` field). */
         ChannelCreate: {
             /** @enum {string} */
-            kind: "api" | "telegram";
+            kind: "api" | "telegram" | "whatsapp";
             name: string;
             /** @description http(s) URL that receives agent replies (see the callback of this operation); empty for none. */
             callback_url?: string;
@@ -2272,6 +2302,14 @@ export interface components {
             department_id?: number;
             /** @description Telegram only: the bot token @BotFather gave (`123456:ABC…`). Checked with getMe, stored encrypted, never shown again. */
             bot_token?: string;
+            /** @description WhatsApp only: the business phone number's id (WhatsApp Manager → API setup). */
+            phone_number_id?: string;
+            /** @description WhatsApp only: the WhatsApp Business Account id the number belongs to (for its message templates). */
+            waba_id?: string;
+            /** @description WhatsApp only: a system-user access token with whatsapp_business_messaging (and _management). Checked by reading the phone number (GET /{phone_number_id}), stored encrypted, never shown again. */
+            access_token?: string;
+            /** @description WhatsApp only: the Meta app's secret, which signs every webhook (X-Hub-Signature-256). Stored encrypted, never shown again. */
+            app_secret?: string;
         };
         /** @description Fields to change. The kind cannot be changed (sending it is 422). */
         ChannelPatch: {
@@ -4406,7 +4444,15 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
+            /** @description `validation_failed`: the message breaks a rule (the message says which). `window_closed`: a reply on a WhatsApp conversation whose customer last wrote more than 24 hours ago; only an approved template may be sent. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             500: components["responses"]["InternalError"];
         };
     };
@@ -4993,6 +5039,94 @@ export interface operations {
                 };
             };
             500: components["responses"]["InternalError"];
+        };
+    };
+    whatsappWebhookVerify: {
+        parameters: {
+            query?: {
+                /** @description `subscribe`. */
+                "hub.mode"?: string;
+                /** @description The channel's verify token. */
+                "hub.verify_token"?: string;
+                /** @description What to echo back (letters, digits, `.`, `_`, `-`; at most 256 characters). */
+                "hub.challenge"?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The channel's webhook key. */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The challenge, echoed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `forbidden`: wrong mode, verify token or challenge. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    whatsappWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `sha256=` and the hex HMAC-SHA256 of the body with the app secret. */
+                "X-Hub-Signature-256"?: string;
+            };
+            path: {
+                /** @description The channel's webhook key. */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    object: string;
+                    entry: Record<string, never>[];
+                };
+            };
+        };
+        responses: {
+            /** @description Handled: `stored` (a message or status applied), `duplicate` (handled before) or `ignored` (nothing for this channel). `message_id` and `conversation_id` name the first message of the batch. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAck"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+            /** @description `provider_unavailable`: a customer's media could not be fetched from the Graph API; nothing more was stored and Meta sends the webhook again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
 }

@@ -2,7 +2,9 @@
 // messages to Atende with the channel token and receives agent replies on its
 // callback URL, signed with the channel's secret (token and secret are
 // answered once, at creation and rotation). Telegram: a bot token, checked
-// and registered by the server; the token never comes back to the browser.
+// and registered by the server. WhatsApp Cloud API: the number's ids, access
+// token and app secret, checked by the server; the admin pastes the webhook
+// URL and verify token into Meta's dashboard. Credentials never come back.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Plug, Plus } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
@@ -10,12 +12,13 @@ import { useTranslation } from 'react-i18next';
 import { toast } from 'sonner';
 import { api, unwrap, type Channel, type Department, type Schemas } from '../../api/client';
 import { qk, useChannels, useDepartments } from '../../api/queries';
-import { Badge, Button, EmptyState, Field, Input, Select } from '../../ui';
+import { Badge, Button, Dialog, EmptyState, Field, Input, Select } from '../../ui';
 import { inboundUrl, limits, statusesUrl, validHttpUrl } from './logic';
 import { ConfirmDialog, CopyButton, CopyField, Panel, RowMenu, SecretDialog, SectionHeader, TableSkeleton, FormDialog } from './parts';
 import s from './settings.module.css';
 
 type WithSecrets = Schemas['ChannelWithSecrets'];
+type NewKind = 'api' | 'telegram' | 'whatsapp';
 
 export function ChannelsSection() {
   const { t } = useTranslation('settings');
@@ -27,6 +30,7 @@ export function ChannelsSection() {
   const [rotating, setRotating] = useState<Channel | null>(null);
   const [deleting, setDeleting] = useState<Channel | null>(null);
   const [secrets, setSecrets] = useState<{ channel: WithSecrets; rotated: boolean } | null>(null);
+  const [webhook, setWebhook] = useState<Channel | null>(null);
   const invalidate = () => void qc.invalidateQueries({ queryKey: qk.channels });
 
   const rotate = useMutation({
@@ -130,6 +134,7 @@ export function ChannelsSection() {
                       items={[
                         { label: tc('edit'), onSelect: () => setEditing(c) },
                         { label: t('channels.test'), onSelect: () => test.mutate(c) },
+                        ...(c.kind === 'whatsapp' ? [{ label: t('channels.webhookDetails'), onSelect: () => setWebhook(c) }] : []),
                         ...(c.kind === 'api' ? [{ label: t('channels.rotate'), onSelect: () => setRotating(c) }] : []),
                         { label: '', separator: true },
                         { label: tc('delete'), onSelect: () => setDeleting(c) },
@@ -165,7 +170,14 @@ export function ChannelsSection() {
           departments={departments.data ?? []}
           onClose={() => setEditing(null)}
           onCreated={(c) => setSecrets({ channel: c, rotated: false })}
+          onWebhook={setWebhook}
         />
+      )}
+      {webhook && (
+        <Dialog open onOpenChange={(o) => !o && setWebhook(null)} title={t('channels.webhookTitle', { name: webhook.name })} description={t('channels.webhookHelp')} footer={<Button onClick={() => setWebhook(null)}>{tc('close')}</Button>}>
+          <CopyField label={t('channels.webhookUrl')} value={webhook.webhook_url ?? ''} testid="channel-webhook-url" />
+          <CopyField label={t('channels.verifyToken')} value={webhook.verify_token ?? ''} testid="channel-verify-token" />
+        </Dialog>
       )}
       <ConfirmDialog
         open={!!rotating}
@@ -231,17 +243,21 @@ function ChannelDialog({
   departments,
   onClose,
   onCreated,
+  onWebhook,
 }: {
   channel: Channel | null;
   departments: Department[];
   onClose: () => void;
   onCreated: (c: WithSecrets) => void;
+  onWebhook: (c: Channel) => void;
 }) {
   const { t } = useTranslation('settings');
   const { t: tc } = useTranslation();
   const qc = useQueryClient();
-  const [kind, setKind] = useState<'api' | 'telegram'>(channel?.kind === 'telegram' ? 'telegram' : 'api');
+  const [kind, setKind] = useState<NewKind>(channel && channel.kind !== 'api' ? (channel.kind as NewKind) : 'api');
   const [botToken, setBotToken] = useState('');
+  const [wa, setWa] = useState({ phone_number_id: '', waba_id: '', access_token: '', app_secret: '' });
+  const setWaField = (k: keyof typeof wa) => (e: React.ChangeEvent<HTMLInputElement>) => setWa({ ...wa, [k]: e.target.value });
   const [name, setName] = useState(channel?.name ?? '');
   const [callback, setCallback] = useState(channel?.callback_url ?? '');
   const [dept, setDept] = useState(String(channel?.department_id ?? 0));
@@ -250,7 +266,12 @@ function ChannelDialog({
   const url = callback.trim();
   const nameError = !trimmed ? 'required' : [...trimmed].length > limits.name ? 'tooLong' : undefined;
   const urlError = kind === 'api' && url && !validHttpUrl(url) ? 'url' : undefined;
-  const tokenError = kind === 'telegram' && !channel && !/^\d+:[\w-]{20,}$/.test(botToken.trim()) ? 'botToken' : undefined;
+  const tokenError =
+    kind === 'telegram' && !channel && !/^\d+:[\w-]{20,}$/.test(botToken.trim())
+      ? 'botToken'
+      : kind === 'whatsapp' && !channel && Object.values(wa).some((v) => !v.trim())
+        ? 'whatsappFields'
+        : undefined;
   const defaultName = departments.find((d) => d.is_default)?.name ?? '—';
 
   const save = useMutation({
@@ -261,13 +282,20 @@ function ChannelDialog({
         return null;
       }
       if (kind === 'telegram') return unwrap(api.POST('/api/v1/channels', { body: { kind, ...body, bot_token: botToken.trim() } }));
+      if (kind === 'whatsapp') {
+        const creds = Object.fromEntries(Object.entries(wa).map(([k, v]) => [k, v.trim()])) as typeof wa;
+        return unwrap(api.POST('/api/v1/channels', { body: { kind, ...body, ...creds } }));
+      }
       return unwrap(api.POST('/api/v1/channels', { body: { kind, ...body } }));
     },
     onSuccess: (created) => {
       void qc.invalidateQueries({ queryKey: qk.channels });
       onClose();
       if (created && 'token' in created) onCreated(created);
-      else if (created) toast.success(t('channels.connected', { name: created.name, account: created.account ?? '' }));
+      else if (created) {
+        toast.success(t('channels.connected', { name: created.name, account: created.account ?? '' }));
+        if (created.kind === 'whatsapp') onWebhook(created);
+      }
       else toast.success(tc('saved'));
     },
   });
@@ -289,14 +317,15 @@ function ChannelDialog({
     >
       {!channel && (
         <Field label={t('channels.kind')} htmlFor="channel-kind">
-          <Select id="channel-kind" value={kind} onChange={(e) => setKind(e.target.value as 'api' | 'telegram')} data-testid="channel-kind">
+          <Select id="channel-kind" value={kind} onChange={(e) => setKind(e.target.value as NewKind)} data-testid="channel-kind">
             <option value="api">{t('channels.kinds.api')}</option>
+            <option value="whatsapp">{t('channels.kinds.whatsapp')}</option>
             <option value="telegram">{t('channels.kinds.telegram')}</option>
           </Select>
         </Field>
       )}
       {kind === 'telegram' && !channel && (
-        <Field label={t('channels.botToken')} htmlFor="channel-bot-token" hint={t('channels.botTokenHint')} error={tried && tokenError ? t('errors.botToken') : undefined}>
+        <Field label={t('channels.botToken')} htmlFor="channel-bot-token" hint={t('channels.botTokenHint')} error={tried && tokenError === 'botToken' ? t('errors.botToken') : undefined}>
           <Input
             id="channel-bot-token"
             type="password"
@@ -308,6 +337,23 @@ function ChannelDialog({
             data-testid="channel-bot-token"
           />
         </Field>
+      )}
+      {kind === 'whatsapp' && !channel && (
+        <>
+          {(['phone_number_id', 'waba_id', 'access_token', 'app_secret'] as const).map((k) => (
+            <Field key={k} label={t(`channels.wa.${k}`)} htmlFor={`channel-wa-${k}`} hint={t(`channels.wa.${k}Hint`)} error={tried && !wa[k].trim() ? t('errors.required') : undefined}>
+              <Input
+                id={`channel-wa-${k}`}
+                type={k === 'access_token' || k === 'app_secret' ? 'password' : 'text'}
+                autoComplete="off"
+                value={wa[k]}
+                onChange={setWaField(k)}
+                className={s.mono}
+                data-testid={`channel-wa-${k}`}
+              />
+            </Field>
+          ))}
+        </>
       )}
       <Field label={t('channels.name')} htmlFor="channel-name" error={tried && nameError ? t(`errors.${nameError}`) : undefined}>
         <Input id="channel-name" value={name} autoFocus onChange={(e) => setName(e.target.value)} placeholder={t('channels.namePlaceholder')} data-testid="channel-name" />
