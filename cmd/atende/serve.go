@@ -19,6 +19,7 @@ import (
 	"github.com/atende/atende/internal/blob"
 	"github.com/atende/atende/internal/channel/apichannel"
 	"github.com/atende/atende/internal/channel/providers"
+	"github.com/atende/atende/internal/channel/sms"
 	"github.com/atende/atende/internal/channel/telegram"
 	"github.com/atende/atende/internal/channel/whatsapp"
 	"github.com/atende/atende/internal/config"
@@ -96,14 +97,16 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	runner.SetLease(cfg.JobLease)
 	runner.BaseBackoff = cfg.JobBackoff
 	convs := conversation.New(db, bus, runner, log)
-	provs := &providers.Settings{TelegramAPIURL: cfg.TelegramAPIURL, WhatsAppAPIURL: cfg.WhatsAppAPIURL, HTTP: &http.Client{Timeout: 30 * time.Second}, Secrets: box}
+	provs := &providers.Settings{TelegramAPIURL: cfg.TelegramAPIURL, WhatsAppAPIURL: cfg.WhatsAppAPIURL, SMSAPIURL: cfg.SMSAPIURL, HTTP: &http.Client{Timeout: 30 * time.Second}, Secrets: box}
 	deliverer := &apichannel.Deliverer{DB: db, Blobs: blobs, Status: convs, Client: &http.Client{Timeout: 30 * time.Second}, Secrets: box}
 	tgDeliverer := &providers.TelegramDeliverer{DB: db, Blobs: blobs, Status: convs, Providers: provs}
 	waDeliverer := &providers.WhatsAppDeliverer{DB: db, Blobs: blobs, Status: convs, Providers: provs, Now: convs.Now}
+	smsDeliverer := &providers.SMSDeliverer{DB: db, Blobs: blobs, Status: convs, Providers: provs}
 	dispatch := &providers.Dispatcher{DB: db, Status: convs, Kinds: map[string]jobs.Handler{
 		apichannel.Kind: deliverer.Handle,
 		telegram.Kind:   tgDeliverer.Handle,
 		whatsapp.Kind:   waDeliverer.Handle,
+		sms.Kind:        smsDeliverer.Handle,
 	}}
 	runner.Handle(conversation.JobDeliver, dispatch.Handle)
 	runner.Handle(conversation.JobWake, convs.HandleWake)

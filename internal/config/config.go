@@ -39,6 +39,9 @@ type Config struct {
 	// WhatsAppAPIURL is the Graph API root with its version, for WhatsApp
 	// Cloud API channels (a local fake in tests).
 	WhatsAppAPIURL string
+	// SMSAPIURL is the REST API root of the Twilio-style SMS provider (a
+	// local fake in tests).
+	SMSAPIURL string
 }
 
 // DefaultTelegramAPIURL is the public Telegram Bot API server.
@@ -47,6 +50,10 @@ const DefaultTelegramAPIURL = "https://api.telegram.org"
 // DefaultWhatsAppAPIURL is the Graph API root the WhatsApp channel was
 // written against (whatsapp.DefaultBaseURL).
 const DefaultWhatsAppAPIURL = "https://graph.facebook.com/v21.0"
+
+// DefaultSMSAPIURL is the SMS provider's documented REST API root
+// (sms.DefaultBaseURL).
+const DefaultSMSAPIURL = "https://api.twilio.com"
 
 // Setting documents one setting for the README and --help.
 type Setting struct {
@@ -68,6 +75,7 @@ var Settings = []Setting{
 	{"ATENDE_JOB_BACKOFF", "", "1s", "first retry delay of a failed job (doubles each attempt, at most 1h)"},
 	{"ATENDE_TELEGRAM_API_URL", "", DefaultTelegramAPIURL, "Telegram Bot API server (a self-hosted Bot API server or a test double)"},
 	{"ATENDE_WHATSAPP_API_URL", "", DefaultWhatsAppAPIURL, "Graph API root, with its version, of WhatsApp Cloud API channels (a newer version or a test double)"},
+	{"ATENDE_SMS_API_URL", "", DefaultSMSAPIURL, "REST API root of SMS channels (a Twilio-compatible provider or a test double)"},
 }
 
 // Load reads env (a lookup function, so tests need no process environment)
@@ -87,12 +95,16 @@ func Load(fs *flag.FlagSet, args []string, env func(string) string) (Config, err
 		JobBackoff:         time.Second,
 		TelegramAPIURL:     strings.TrimRight(or(env("ATENDE_TELEGRAM_API_URL"), DefaultTelegramAPIURL), "/"),
 		WhatsAppAPIURL:     strings.TrimRight(or(env("ATENDE_WHATSAPP_API_URL"), DefaultWhatsAppAPIURL), "/"),
+		SMSAPIURL:          strings.TrimRight(or(env("ATENDE_SMS_API_URL"), DefaultSMSAPIURL), "/"),
 	}
 	if !strings.HasPrefix(c.TelegramAPIURL, "https://") && !strings.HasPrefix(c.TelegramAPIURL, "http://") {
 		return c, fmt.Errorf("config: ATENDE_TELEGRAM_API_URL=%q is not an http(s) URL", c.TelegramAPIURL)
 	}
 	if !strings.HasPrefix(c.WhatsAppAPIURL, "https://") && !strings.HasPrefix(c.WhatsAppAPIURL, "http://") {
 		return c, fmt.Errorf("config: ATENDE_WHATSAPP_API_URL=%q is not an http(s) URL", c.WhatsAppAPIURL)
+	}
+	if !strings.HasPrefix(c.SMSAPIURL, "https://") && !strings.HasPrefix(c.SMSAPIURL, "http://") {
+		return c, fmt.Errorf("config: ATENDE_SMS_API_URL=%q is not an http(s) URL", c.SMSAPIURL)
 	}
 	if v := env("ATENDE_MAX_ATTACHMENT_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/atende/atende/internal/access"
@@ -20,6 +19,14 @@ type Outgoing struct {
 	Note          bool
 	Content       string
 	AttachmentIDs []int64
+	// Template, for a reply, sends an approved template whose rendered
+	// text is Content.
+	Template *Template
+	// ChannelID, when set, is the channel the reply goes out on instead of
+	// the conversation's (the composer's SMS tab); the caller checks it is
+	// one of the workspace's channels. Via is its kind, for Message.Via.
+	ChannelID int64
+	Via       string
 }
 
 // Send appends an agent's reply or private note. A reply is queued for
@@ -39,6 +46,9 @@ func (s *Service) Send(ctx context.Context, v access.Viewer, id int64, out Outgo
 	if len(out.AttachmentIDs) > 10 {
 		return store.Message{}, invalid("a message has at most 10 attachments")
 	}
+	if out.Template != nil && (out.Note || len(out.AttachmentIDs) > 0) {
+		return store.Message{}, invalid("a template is a reply without attachments")
+	}
 	var chg change
 	var sent store.Message
 	err := s.db.Tx(ctx, func(q store.Q) error {
@@ -51,6 +61,9 @@ func (s *Service) Send(ctx context.Context, v access.Viewer, id int64, out Outgo
 		now := s.nowMS()
 		m := store.Message{WorkspaceID: c.WorkspaceID, ConversationID: c.ID, Kind: store.KindText, Direction: store.DirOut,
 			SenderType: store.SenderUser, SenderID: &v.UserID, Content: out.Content, ChannelID: c.ChannelID, Status: store.DeliveryPending, CreatedAt: now}
+		if out.ChannelID != 0 && out.ChannelID != c.ChannelID && !out.Note {
+			m.ChannelID, m.Via = out.ChannelID, out.Via
+		}
 		if len(out.AttachmentIDs) > 0 {
 			m.Kind = store.KindMedia
 		}
@@ -81,8 +94,12 @@ func (s *Service) Send(ctx context.Context, v access.Viewer, id int64, out Outgo
 			if c.Assignee() == v.UserID {
 				c.AssigneeReplied = true
 			}
+			payload, err := deliveryPayload(m.ID, out.Template)
+			if err != nil {
+				return err
+			}
 			if err := q.EnqueueJob(ctx, store.Job{WorkspaceID: c.WorkspaceID, Kind: JobDeliver, Key: DeliveryKey(m.ID),
-				Payload: `{"message_id":` + strconv.FormatInt(m.ID, 10) + `}`}); err != nil {
+				Payload: payload}); err != nil {
 				return err
 			}
 			chg.jobs = true

@@ -227,6 +227,9 @@ func matrixRoutes() []authzRoute {
 		{route: "DELETE /api/v1/channels/{id}", gate: gAdmin, kind: kChannel, ok: 204, fresh: true, writes: "channels"},
 		{route: "POST /api/v1/channels/{id}/rotate-token", gate: gAdmin, kind: kChannel, ok: 200, fresh: true, writes: "channels"},
 		{route: "POST /api/v1/channels/{id}/test", gate: gAdmin, kind: kChannel, ok: 200}, // an API channel has nothing to reach: ok
+		// templates are WhatsApp's: the API channel target answers 404 for
+		// everyone (TestWhatsAppTemplates covers a WhatsApp channel)
+		{route: "GET /api/v1/channels/{id}/templates", gate: gUser, kind: kChannel, ok: 404},
 		// provider webhooks authenticate by the provider's secret, not a
 		// session (TestTelegramWebhook, TestWhatsAppWebhook); an unknown key is 404 for anyone
 		{route: "POST /api/v1/webhooks/telegram/{key}", gate: gPublic, ok: 404, path: "/api/v1/webhooks/telegram/no-such-key",
@@ -235,6 +238,11 @@ func matrixRoutes() []authzRoute {
 			path: "/api/v1/webhooks/whatsapp/no-such-key?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1"},
 		{route: "POST /api/v1/webhooks/whatsapp/{key}", gate: gPublic, ok: 404, path: "/api/v1/webhooks/whatsapp/no-such-key",
 			body: func(c cell) any { return map[string]any{"object": "whatsapp_business_account", "entry": []any{}} }},
+		// SMS webhooks authenticate by X-Twilio-Signature (TestSMSWebhook)
+		{route: "POST /api/v1/webhooks/sms/{key}", gate: gPublic, ok: 404, path: "/api/v1/webhooks/sms/no-such-key",
+			body: func(c cell) any { return "MessageSid=SM1&From=%2B5511987654321&Body=oi" }},
+		{route: "POST /api/v1/webhooks/sms/{key}/status", gate: gPublic, ok: 404, path: "/api/v1/webhooks/sms/no-such-key/status",
+			body: func(c cell) any { return "MessageSid=SM1&MessageStatus=delivered" }},
 
 		// contacts: shared by the workspace; erasing one is for managers
 		{route: "GET /api/v1/contacts", gate: gUser, ok: 200},
@@ -253,6 +261,12 @@ func matrixRoutes() []authzRoute {
 
 		// conversations
 		{route: "GET /api/v1/conversations", gate: gUser, ok: 200},
+		// starting a conversation needs a WhatsApp channel: the API channel
+		// is refused before anything is written (TestNewConversationFromTemplate)
+		{route: "POST /api/v1/conversations", gate: gUser, ok: 422, body: func(c cell) any {
+			return map[string]any{"channel_id": c.h.fix.Channel.ID, "phone": "5511988887777",
+				"template": map[string]any{"name": "order_update", "language": "pt_BR"}}
+		}},
 		{route: "GET /api/v1/conversations/counters", gate: gUser, ok: 200},
 		{route: "GET /api/v1/conversations/{id}", gate: gUser, kind: kConv, ok: 200},
 		{route: "PATCH /api/v1/conversations/{id}", gate: gUser, kind: kConv, ok: 200, fresh: true, writes: "conversations,messages",

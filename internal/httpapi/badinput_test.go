@@ -264,6 +264,13 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 			{name: "unknown key", body: map[string]any{"object": "whatsapp_business_account", "entry": []any{}}, want: 404},
 			{name: "malformed on an unknown key", body: `{"object":`, want: 404},
 		}},
+		// a real SMS channel's bad requests are in TestSMSWebhook
+		{route: "POST /api/v1/webhooks/sms/{key}", path: "/api/v1/webhooks/sms/no-such-key", actor: actAnon, cases: []badCase{
+			{name: "unknown key", body: "MessageSid=SM1&From=%2B5511987654321&Body=oi", want: 404},
+		}},
+		{route: "POST /api/v1/webhooks/sms/{key}/status", path: "/api/v1/webhooks/sms/no-such-key/status", actor: actAnon, cases: []badCase{
+			{name: "unknown key", body: "MessageSid=SM1&MessageStatus=delivered", want: 404},
+		}},
 		{route: "POST /api/v1/contacts", path: "/api/v1/contacts", json: true, valid: map[string]any{}, cases: []badCase{
 			{name: "nothing", body: map[string]any{}, want: 422},
 			{name: "letters in phone", body: map[string]any{"phone": "call me"}, want: 422},
@@ -306,6 +313,22 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 			{name: "eleven attachments", body: map[string]any{"kind": "reply", "attachment_ids": []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}}, want: 422},
 			{name: "reply to resolved", path: conv(w.resolved, "/messages"), body: map[string]any{"kind": "reply", "content": "x"}, want: 409},
 			{name: "content as number", body: `{"kind":"reply","content":5}`, want: 400},
+			{name: "template without one", body: map[string]any{"kind": "template"}, want: 422},
+			{name: "template on an API channel", body: map[string]any{"kind": "template", "template": map[string]any{"name": "t", "language": "pt_BR"}}, want: 422},
+			{name: "template with content", body: map[string]any{"kind": "template", "content": "x", "template": map[string]any{"name": "t", "language": "pt_BR"}}, want: 422},
+			{name: "template on a reply", body: map[string]any{"kind": "reply", "content": "x", "template": map[string]any{"name": "t", "language": "pt_BR"}}, want: 422},
+			{name: "template parameters as numbers", body: `{"kind":"template","template":{"name":"t","language":"pt_BR","parameters":[1]}}`, want: 400},
+			{name: "template unknown field", body: `{"kind":"template","template":{"name":"t","language":"pt_BR","zz":1}}`, want: 400},
+		}},
+		{route: "POST /api/v1/conversations", path: "/api/v1/conversations", json: true, valid: map[string]any{"channel_id": f.Channel.ID, "phone": "5511988887777",
+			"template": map[string]any{"name": "t", "language": "pt_BR"}}, cases: []badCase{
+			{name: "no channel", body: map[string]any{"phone": "5511988887777", "template": map[string]any{"name": "t", "language": "pt_BR"}}, want: 422},
+			{name: "an API channel", body: map[string]any{"channel_id": f.Channel.ID, "phone": "5511988887777", "template": map[string]any{"name": "t", "language": "pt_BR"}}, want: 422},
+			{name: "another workspace's channel", body: map[string]any{"channel_id": f.Channel2.ID, "phone": "5511988887777", "template": map[string]any{"name": "t", "language": "pt_BR"}}, want: 422},
+			{name: "no contact", body: map[string]any{"channel_id": f.Channel.ID, "template": map[string]any{"name": "t", "language": "pt_BR"}}, want: 422},
+			{name: "contact and phone", body: map[string]any{"channel_id": f.Channel.ID, "contact_id": 1, "phone": "5511988887777", "template": map[string]any{"name": "t", "language": "pt_BR"}}, want: 422},
+			{name: "no template", body: map[string]any{"channel_id": f.Channel.ID, "phone": "5511988887777"}, want: 422},
+			{name: "channel as string", body: `{"channel_id":"1","phone":"5511988887777"}`, want: 400},
 		}},
 		{route: "POST /api/v1/conversations/{id}/assign", path: conv(w.queued, "/assign"), json: true, valid: map[string]any{"assignee_id": f.AgentA.ID}, cases: []badCase{
 			{name: "no assignee", body: map[string]any{"assignee_id": 0}, want: 422},

@@ -257,6 +257,11 @@ type sendRequest struct {
 	Kind          string  `json:"kind"`
 	Content       string  `json:"content"`
 	AttachmentIDs []int64 `json:"attachment_ids"`
+	// Template is the approved template of kind "template".
+	Template *templateInput `json:"template"`
+	// ChannelID is the SMS channel of kind "sms" (the workspace's first
+	// SMS channel when absent).
+	ChannelID *int64 `json:"channel_id"`
 }
 
 func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
@@ -268,8 +273,23 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req, maxJSONBody); err != nil {
 		return err
 	}
+	if req.Kind == "template" {
+		if req.Content != "" || len(req.AttachmentIDs) > 0 {
+			return errValidation("a template message has no content or attachments of its own")
+		}
+		return s.sendTemplate(w, r, id, req.Template)
+	}
+	if req.Template != nil {
+		return errValidation(`template belongs to kind "template"`)
+	}
+	if req.Kind == "sms" {
+		return s.sendSMS(w, r, id, req)
+	}
+	if req.ChannelID != nil {
+		return errValidation(`channel_id belongs to kind "sms"`)
+	}
 	if req.Kind != "reply" && req.Kind != "note" {
-		return errValidation(`kind must be "reply" or "note"`)
+		return errValidation(`kind must be "reply", "note", "template" or "sms"`)
 	}
 	if req.Kind == "reply" {
 		if err := s.checkWhatsAppWindow(r, id); err != nil {

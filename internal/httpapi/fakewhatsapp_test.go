@@ -21,6 +21,19 @@ const (
 	fakeWAAppSecret     = "4f1c2e0f8b5a9d7c6e3b2a1f0e9d8c7b"
 )
 
+// fakeWATemplates is the WABA's template list: two approved body-only
+// templates (one positional, one named), one pending and one with an
+// image header, which the composer cannot send.
+const fakeWATemplates = `{"data":[
+{"id":"1","name":"order_update","language":"pt_BR","status":"APPROVED","category":"UTILITY","parameter_format":"POSITIONAL",
+ "components":[{"type":"HEADER","format":"TEXT","text":"Pedido"},{"type":"BODY","text":"Olá {{1}}, seu pedido {{2}} saiu para entrega."}]},
+{"id":"2","name":"hello_named","language":"en_US","status":"APPROVED","category":"MARKETING","parameter_format":"NAMED",
+ "components":[{"type":"BODY","text":"Hi {{first_name}}, welcome back!"}]},
+{"id":"3","name":"pending_one","language":"pt_BR","status":"PENDING","category":"UTILITY","components":[{"type":"BODY","text":"Oi"}]},
+{"id":"4","name":"promo_image","language":"pt_BR","status":"APPROVED","category":"MARKETING",
+ "components":[{"type":"HEADER","format":"IMAGE"},{"type":"BODY","text":"Promoção!"}]}
+],"paging":{"cursors":{"before":"a","after":"b"}}}`
+
 // waCall is one Graph API request the fake received.
 type waCall struct {
 	Method, Path, Query, Auth, ContentType string
@@ -89,6 +102,8 @@ func (f *fakeWhatsApp) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodGet && node == fakeWAPhoneNumberID:
 		writeTG(w, 200, `{"verified_name":"Loja Atende","display_phone_number":"+1 555-078-3881","id":"`+fakeWAPhoneNumberID+`"}`)
+	case r.Method == http.MethodGet && node == fakeWABAID+"/message_templates":
+		writeTG(w, 200, fakeWATemplates)
 	case r.Method == http.MethodPost && node == fakeWAPhoneNumberID+"/media":
 		writeTG(w, 200, `{"id":"4490709327384033"}`)
 	case r.Method == http.MethodPost && node == fakeWAPhoneNumberID+"/messages":

@@ -35,6 +35,7 @@ import (
 	"github.com/atende/atende/internal/blob"
 	"github.com/atende/atende/internal/channel/apichannel"
 	"github.com/atende/atende/internal/channel/providers"
+	"github.com/atende/atende/internal/channel/sms"
 	"github.com/atende/atende/internal/channel/telegram"
 	"github.com/atende/atende/internal/channel/whatsapp"
 	"github.com/atende/atende/internal/conversation"
@@ -95,6 +96,7 @@ type testAPI struct {
 	tables  []string
 	tg      *fakeTelegram // the Telegram Bot API the server talks to
 	wa      *fakeWhatsApp // the WhatsApp Cloud (Graph) API the server talks to
+	sms     *fakeSMS      // the SMS provider's REST API the server talks to
 	provs   *providers.Settings
 
 	tokens map[string]string     // bearer token per actor
@@ -147,15 +149,18 @@ func newTestAPI(t testing.TB, engine string, opts ...harnessOption) *testAPI {
 	}
 	h.tg = newFakeTelegram(t)
 	h.wa = newFakeWhatsApp(t)
-	provs := &providers.Settings{TelegramAPIURL: h.tg.URL, WhatsAppAPIURL: h.wa.apiURL(), HTTP: &http.Client{Timeout: 5 * time.Second}, Secrets: box}
+	h.sms = newFakeSMS(t)
+	provs := &providers.Settings{TelegramAPIURL: h.tg.URL, WhatsAppAPIURL: h.wa.apiURL(), SMSAPIURL: h.sms.URL, HTTP: &http.Client{Timeout: 5 * time.Second}, Secrets: box}
 	h.provs = provs
 	deliverer := &apichannel.Deliverer{DB: db, Blobs: h.blobs, Status: h.conv, Client: &http.Client{Timeout: 5 * time.Second}, Secrets: box}
 	tgDeliverer := &providers.TelegramDeliverer{DB: db, Blobs: h.blobs, Status: h.conv, Providers: provs}
 	waDeliverer := &providers.WhatsAppDeliverer{DB: db, Blobs: h.blobs, Status: h.conv, Providers: provs, Now: h.conv.Now}
+	smsDeliverer := &providers.SMSDeliverer{DB: db, Blobs: h.blobs, Status: h.conv, Providers: provs}
 	dispatch := &providers.Dispatcher{DB: db, Status: h.conv, Kinds: map[string]jobs.Handler{
 		apichannel.Kind: deliverer.Handle,
 		telegram.Kind:   tgDeliverer.Handle,
 		whatsapp.Kind:   waDeliverer.Handle,
+		sms.Kind:        smsDeliverer.Handle,
 	}}
 	h.runner.Handle(conversation.JobDeliver, dispatch.Handle)
 	h.runner.Handle(conversation.JobWake, h.conv.HandleWake)

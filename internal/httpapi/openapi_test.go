@@ -33,6 +33,7 @@ import (
 	"github.com/atende/atende/internal/auth"
 	"github.com/atende/atende/internal/blob"
 	"github.com/atende/atende/internal/channel/providers"
+	"github.com/atende/atende/internal/channel/sms"
 	"github.com/atende/atende/internal/channel/whatsapp"
 	"github.com/atende/atende/internal/conversation"
 	"github.com/atende/atende/internal/events"
@@ -374,8 +375,9 @@ func oaNewServer(t *testing.T, db *store.DB, setupToken string) (*httptest.Serve
 	}
 	tg := newFakeTelegram(t)
 	wa := newFakeWhatsApp(t)
+	sm := newFakeSMS(t)
 	srv := httpapi.New(httpapi.Deps{DB: db, Conversations: conversation.New(db, bus, nil, log), Bus: bus, Hub: hub, Blobs: blobs,
-		Secrets: box, Log: log, SetupToken: setupToken, Providers: &providers.Settings{TelegramAPIURL: tg.URL, WhatsAppAPIURL: wa.apiURL(), Secrets: box}})
+		Secrets: box, Log: log, SetupToken: setupToken, Providers: &providers.Settings{TelegramAPIURL: tg.URL, WhatsAppAPIURL: wa.apiURL(), SMSAPIURL: sm.URL, Secrets: box}})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() {
 		_ = hub.Close()
@@ -391,6 +393,8 @@ func TestOpenAPIResponsesMatchSchema(t *testing.T) {
 	oaStrict(doc)
 	// kin-openapi knows no decoder for HTML; the setup page is plain text to it.
 	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+	// nor for XML; the SMS webhook's empty TwiML is plain text to it.
+	openapi3filter.RegisterBodyDecoder("text/xml", openapi3filter.PlainBodyDecoder)
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {
 		t.Fatal(err)
@@ -626,6 +630,48 @@ func TestOpenAPIResponsesMatchSchema(t *testing.T) {
 	badWA := []byte(`{"object":"page"}`)
 	do(oaReq{method: "POST", path: waHook, body: badWA, header: map[string]string{"X-Hub-Signature-256": whatsapp.Sign(badWA, fakeWAAppSecret)}, want: 400, invalid: true})
 	do(oaReq{method: "POST", path: "/api/v1/webhooks/whatsapp/nope", body: waBody, header: waSig, want: 404})
+
+	// --- an SMS channel, its webhooks and the composer's SMS tab
+	smsCh := oaDecode[struct {
+		ID                int64  `json:"id"`
+		WebhookURL        string `json:"webhook_url"`
+		StatusCallbackURL string `json:"status_callback_url"`
+	}](t, "sms channel", do(oaReq{method: "POST", path: "/api/v1/channels", token: admin, want: 201,
+		body: oaJSON(map[string]any{"kind": "sms", "name": "SMS", "department_id": f.Financeiro.ID, "account_sid": fakeSMSAccount, "auth_token": fakeSMSToken, "from": fakeSMSFrom})}))
+	do(oaReq{method: "POST", path: "/api/v1/channels", token: admin, want: 422, body: oaJSON(map[string]any{"kind": "sms", "name": "SMS"})})
+	do(oaReq{method: "POST", path: fmt.Sprintf("/api/v1/channels/%d/test", smsCh.ID), token: admin, want: 200})
+	smsHook := strings.TrimPrefix(smsCh.WebhookURL, base)
+	smsIn := smsForm(t, "inbound_text.form")
+	smsSig := func(path string, f url.Values, token string) map[string]string {
+		return map[string]string{sms.HeaderSignature: sms.Sign(token, base+path, f)}
+	}
+	formType := "application/x-www-form-urlencoded"
+	do(oaReq{method: "POST", path: smsHook, body: []byte(smsIn.Encode()), ctype: formType, header: smsSig(smsHook, smsIn, fakeSMSToken), want: 200})
+	do(oaReq{method: "POST", path: smsHook, body: []byte(smsIn.Encode()), ctype: formType, header: smsSig(smsHook, smsIn, fakeSMSToken), want: 200})
+	do(oaReq{method: "POST", path: smsHook, body: []byte(smsIn.Encode()), ctype: formType, header: smsSig(smsHook, smsIn, "forged"), want: 401})
+	smsStatusHook := strings.TrimPrefix(smsCh.StatusCallbackURL, base)
+	smsSt := smsForm(t, "status_delivered.form")
+	do(oaReq{method: "POST", path: smsStatusHook, body: []byte(smsSt.Encode()), ctype: formType, header: smsSig(smsStatusHook, smsSt, fakeSMSToken), want: 204})
+	do(oaReq{method: "POST", path: smsStatusHook, body: []byte(smsSt.Encode()), ctype: formType, header: smsSig(smsStatusHook, smsSt, "forged"), want: 401})
+	smsMsg, err := db.R().MessageByExternalID(context.Background(), smsCh.ID, smsIn.Get("MessageSid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	do(oaReq{method: "POST", path: fmt.Sprintf("/api/v1/conversations/%d/messages", smsMsg.ConversationID), token: admin, want: 201,
+		body: oaJSON(map[string]any{"kind": "sms", "content": "Seu pedido saiu.", "channel_id": smsCh.ID})})
+	do(oaReq{method: "GET", path: waPath + "/templates", token: agentC, want: 200})
+	do(oaReq{method: "GET", path: fmt.Sprintf("/api/v1/channels/%d/templates", f.Channel.ID), token: admin, want: 404})
+	tmpl := map[string]any{"name": "order_update", "language": "pt_BR", "parameters": []string{"Ana", "42"}}
+	started := oaDecode[struct {
+		ID int64 `json:"id"`
+	}](t, "new conversation", do(oaReq{method: "POST", path: "/api/v1/conversations", token: super, want: 201,
+		body: oaJSON(map[string]any{"channel_id": waCh.ID, "phone": "+55 11 97777-0000", "template": tmpl})}))
+	do(oaReq{method: "POST", path: "/api/v1/conversations", token: super, want: 409,
+		body: oaJSON(map[string]any{"channel_id": waCh.ID, "phone": "5511977770000", "template": tmpl})})
+	do(oaReq{method: "POST", path: "/api/v1/conversations", token: super, want: 422, invalid: true,
+		body: oaJSON(map[string]any{"channel_id": waCh.ID, "phone": "5511977770000"})})
+	do(oaReq{method: "POST", path: fmt.Sprintf("/api/v1/conversations/%d/messages", started.ID), token: super, want: 201,
+		body: oaJSON(map[string]any{"kind": "template", "template": tmpl})})
 	do(oaReq{method: "DELETE", path: waPath, token: admin, want: 204})
 
 	// --- inbound channel traffic

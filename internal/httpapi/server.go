@@ -67,6 +67,8 @@ type Server struct {
 	// routeList is per server: a package-level list raced when two servers
 	// were built at once (parallel tests).
 	routeList []string
+	// templates caches WhatsApp channels' message templates.
+	templates templateCache
 }
 
 // New builds the server and its routes.
@@ -145,6 +147,8 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/webhooks/telegram/{key}", s.h(s.telegramWebhook))
 	s.handle("GET /api/v1/webhooks/whatsapp/{key}", s.h(s.whatsappVerify))
 	s.handle("POST /api/v1/webhooks/whatsapp/{key}", s.h(s.whatsappWebhook))
+	s.handle("POST /api/v1/webhooks/sms/{key}", s.h(s.smsWebhook))
+	s.handle("POST /api/v1/webhooks/sms/{key}/status", s.h(s.smsStatusWebhook))
 
 	// the signed-in user
 	s.handle("GET /api/v1/me", s.user(s.me))
@@ -188,6 +192,7 @@ func (s *Server) routes() {
 	s.handle("DELETE /api/v1/channels/{id}", s.admin(s.deleteChannel))
 	s.handle("POST /api/v1/channels/{id}/rotate-token", s.admin(s.rotateChannelToken))
 	s.handle("POST /api/v1/channels/{id}/test", s.admin(s.testChannel))
+	s.handle("GET /api/v1/channels/{id}/templates", s.user(s.listTemplates))
 
 	// contacts
 	s.handle("GET /api/v1/contacts", s.user(s.listContacts))
@@ -201,6 +206,7 @@ func (s *Server) routes() {
 
 	// conversations and messages
 	s.handle("GET /api/v1/conversations", s.user(s.listConversations))
+	s.handle("POST /api/v1/conversations", s.user(s.createConversation))
 	s.handle("GET /api/v1/conversations/counters", s.user(s.counters))
 	s.handle("GET /api/v1/conversations/{id}", s.user(s.getConversation))
 	s.handle("PATCH /api/v1/conversations/{id}", s.user(s.patchConversation))

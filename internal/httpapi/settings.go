@@ -11,6 +11,7 @@ import (
 	"github.com/atende/atende/internal/access"
 	"github.com/atende/atende/internal/auth"
 	"github.com/atende/atende/internal/channel/apichannel"
+	"github.com/atende/atende/internal/channel/sms"
 	"github.com/atende/atende/internal/channel/telegram"
 	"github.com/atende/atende/internal/channel/whatsapp"
 	"github.com/atende/atende/internal/store"
@@ -743,6 +744,11 @@ type channelInput struct {
 	WABAID        *string `json:"waba_id"`
 	AccessToken   *string `json:"access_token"`
 	AppSecret     *string `json:"app_secret"`
+	// SMS provider settings, on creation only.
+	AccountSID          *string `json:"account_sid"`
+	AuthToken           *string `json:"auth_token"`
+	From                *string `json:"from"`
+	MessagingServiceSID *string `json:"messaging_service_sid"`
 }
 
 // hasWhatsApp reports whether the input carries WhatsApp settings.
@@ -836,6 +842,12 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &in, maxJSONBody); err != nil {
 		return err
 	}
+	if in.Kind != nil && *in.Kind == sms.Kind {
+		return s.createSMSChannel(w, r, in)
+	}
+	if in.hasSMS() {
+		return errValidation("account_sid, auth_token, from and messaging_service_sid belong to sms channels")
+	}
 	if in.Kind != nil && *in.Kind == whatsapp.Kind {
 		return s.createWhatsAppChannel(w, r, in)
 	}
@@ -846,7 +858,7 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
 		return s.createTelegramChannel(w, r, in)
 	}
 	if in.Kind == nil || *in.Kind != apichannel.Kind {
-		return errValidation(`kind must be "api", "telegram" or "whatsapp" (other channel kinds come with their own issues)`)
+		return errValidation(`kind must be "api", "telegram", "whatsapp" or "sms" (other channel kinds come with their own issues)`)
 	}
 	if in.Name == nil {
 		return errValidation("name is required")
@@ -892,6 +904,9 @@ func (s *Server) patchChannel(w http.ResponseWriter, r *http.Request) error {
 	}
 	if in.hasWhatsApp() {
 		return errValidation("phone_number_id, waba_id, access_token and app_secret cannot be changed: delete the channel and connect the number again")
+	}
+	if in.hasSMS() {
+		return errValidation("account_sid, auth_token, from and messaging_service_sid cannot be changed: delete the channel and connect the account again")
 	}
 	ws := viewer(r).WorkspaceID
 	var c store.Channel

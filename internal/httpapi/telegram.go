@@ -16,6 +16,7 @@ import (
 	"github.com/atende/atende/internal/blob"
 	"github.com/atende/atende/internal/channel"
 	"github.com/atende/atende/internal/channel/providers"
+	"github.com/atende/atende/internal/channel/sms"
 	"github.com/atende/atende/internal/channel/telegram"
 	"github.com/atende/atende/internal/channel/whatsapp"
 	"github.com/atende/atende/internal/conversation"
@@ -32,6 +33,9 @@ type channelView struct {
 	// VerifyToken is what Meta's dashboard asks for with the webhook URL
 	// (WhatsApp channels); admins only see channel views.
 	VerifyToken string `json:"verify_token,omitempty"`
+	// StatusCallbackURL is where the SMS provider posts delivery reports
+	// (SMS channels; Atende names it in every send).
+	StatusCallbackURL string `json:"status_callback_url,omitempty"`
 }
 
 func (s *Server) channelView(r *http.Request, c store.Channel) channelView {
@@ -43,6 +47,9 @@ func (s *Server) channelView(r *http.Request, c store.Channel) channelView {
 		if _, cfg, err := s.Providers.WhatsApp(c); err == nil {
 			v.VerifyToken = cfg.VerifyToken
 		}
+	}
+	if c.Kind == sms.Kind && c.WebhookKey != "" {
+		v.StatusCallbackURL = s.publicURL(r) + smsStatusPath(c.WebhookKey)
 	}
 	return v
 }
@@ -162,6 +169,9 @@ func (s *Server) testChannel(w http.ResponseWriter, r *http.Request) error {
 	res := channelTest{OK: true, Account: c.Account}
 	if c.Kind == whatsapp.Kind {
 		res = s.testWhatsApp(r.Context(), c)
+	}
+	if c.Kind == sms.Kind {
+		res = s.testSMS(r.Context(), c)
 	}
 	if c.Kind == telegram.Kind {
 		client, _, err := s.Providers.Telegram(c)

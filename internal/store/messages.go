@@ -70,16 +70,22 @@ type Message struct {
 	CreatedAt      int64        `json:"created_at"`
 	Attachments    []Attachment `json:"attachments"`
 	LabelIDs       []int64      `json:"label_ids"`
+	// Via is the kind of the channel an outbound message went out on when
+	// that is not its conversation's channel ("sms": the composer's SMS
+	// tab); empty otherwise. It is derived, never stored.
+	Via string `json:"via,omitempty"`
 }
 
 const msgCols = `m.id, m.workspace_id, m.conversation_id, m.kind, m.direction, m.sender_type, m.sender_id, m.content, m.event, m.channel_id,
-	m.external_id, m.status, m.error, m.created_at`
+	m.external_id, m.status, m.error, m.created_at,
+	COALESCE((SELECT vch.kind FROM conversations vcv JOIN channels vch ON vch.id = m.channel_id
+		WHERE vcv.id = m.conversation_id AND vcv.channel_id <> m.channel_id), '')`
 
 func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
 	var m Message
 	var ev *string
 	err := row.Scan(&m.ID, &m.WorkspaceID, &m.ConversationID, &m.Kind, &m.Direction, &m.SenderType, &m.SenderID, &m.Content, &ev, &m.ChannelID,
-		&m.ExternalID, &m.Status, &m.Error, &m.CreatedAt)
+		&m.ExternalID, &m.Status, &m.Error, &m.CreatedAt, &m.Via)
 	if err != nil {
 		return m, mapErr(err)
 	}
@@ -376,7 +382,7 @@ func (q Q) SearchMessages(ctx context.Context, v access.Viewer, query string, be
 		var h SearchHit
 		var ev *string
 		err := rows.Scan(&h.ID, &h.WorkspaceID, &h.ConversationID, &h.Kind, &h.Direction, &h.SenderType, &h.SenderID, &h.Content, &ev, &h.ChannelID,
-			&h.ExternalID, &h.Status, &h.Error, &h.CreatedAt, &h.ContactName)
+			&h.ExternalID, &h.Status, &h.Error, &h.CreatedAt, &h.Via, &h.ContactName)
 		if err != nil {
 			return nil, err
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/atende/atende/internal/blob"
 	"github.com/atende/atende/internal/channel"
+	"github.com/atende/atende/internal/channel/sms"
 	"github.com/atende/atende/internal/channel/whatsapp"
 	"github.com/atende/atende/internal/jobs"
 	"github.com/atende/atende/internal/store"
@@ -24,6 +25,14 @@ type StatusSetter interface {
 
 type deliverJob struct {
 	MessageID int64 `json:"message_id"`
+	// Template, when set, sends the message as an approved template
+	// (conversation.Template).
+	Template *struct {
+		Name       string   `json:"name"`
+		Language   string   `json:"language"`
+		Parameters []string `json:"parameters"`
+		ParamNames []string `json:"param_names"`
+	} `json:"template"`
 }
 
 // Dispatcher is the handler of conversation.JobDeliver: it reads which
@@ -250,8 +259,148 @@ func (d *WhatsAppDeliverer) Handle(ctx context.Context, j store.Job) error {
 	if at > 0 {
 		last = time.UnixMilli(at)
 	}
+	if t := p.Template; t != nil {
+		// templates are the messages allowed outside the window
+		tmpl := channel.Template{Name: t.Name, Language: t.Language, Parameters: t.Parameters}
+		var extID string
+		if len(t.ParamNames) > 0 {
+			extID, err = client.SendTemplateNamed(ctx, to, tmpl, t.ParamNames, "")
+		} else {
+			extID, err = client.SendTemplate(ctx, to, tmpl, "")
+		}
+		return d.sent(ctx, j, m.ID, extID, err, fail)
+	}
 	if !whatsapp.WindowOpen(last, d.now()) {
 		return fail(ErrWindowClosed, true)
+	}
+	out := channel.Outbound{To: to, Text: m.Content}
+	for _, at := range m.Attachments {
+		f, err := d.Blobs.Open(at.StorageKey)
+		if err != nil {
+			return fail(fmt.Errorf("attachment %d: %w", at.ID, err), true)
+		}
+		b, err := io.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		out.Media = append(out.Media, channel.OutboundMedia{Filename: at.Filename, MIME: at.ContentType, Data: b})
+	}
+	extID, err := client.Send(ctx, out)
+	return d.sent(ctx, j, m.ID, extID, err, fail)
+}
+
+// sent records the outcome of one send: the wamid and "sent", or the
+// failure (retried when the provider allows).
+func (d *WhatsAppDeliverer) sent(ctx context.Context, j store.Job, messageID int64, extID string, err error, fail func(error, bool) error) error {
+	if err != nil {
+		var se *channel.SendError
+		if !errors.As(err, &se) || !se.Retry || j.Attempts >= j.MaxAttempts {
+			return fail(err, true)
+		}
+		if se.After > 0 {
+			return jobs.RetryAfter(err, se.After)
+		}
+		return err
+	}
+	if err := d.DB.W().SetMessageExternalID(ctx, j.WorkspaceID, messageID, extID); err != nil && !errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	return d.Status.SetDelivery(ctx, j.WorkspaceID, messageID, store.DeliverySent, "")
+}
+
+// WhatsAppRecipient is who a reply to contact goes to on a WhatsApp
+// channel: the phone-based wa_id, else the business-scoped user id (a
+// parent BSUID, shared by linked portfolios, is never a recipient).
+func WhatsAppRecipient(contact store.Contact, channelID int64) string {
+	bsuid := ""
+	for _, id := range contact.Identities {
+		if id.ChannelID != channelID {
+			continue
+		}
+		if _, err := strconv.ParseUint(id.ExternalID, 10, 64); err == nil {
+			return id.ExternalID
+		}
+		if bsuid == "" && whatsapp.IsBSUID(id.ExternalID) && !strings.Contains(id.ExternalID, ".ENT.") {
+			bsuid = id.ExternalID
+		}
+	}
+	return bsuid
+}
+
+// SMSDeliverer sends messages on SMS channels: replies in SMS
+// conversations, and the composer's SMS tab in conversations of any
+// channel (the message names the SMS channel it goes out on).
+type SMSDeliverer struct {
+	DB        *store.DB
+	Blobs     *blob.Store
+	Status    StatusSetter
+	Providers *Settings
+	// MediaURL publishes an attachment at a public URL the provider can
+	// fetch; without it a message with attachments fails at once (the
+	// provider's API only takes media by URL).
+	MediaURL func(ctx context.Context, m channel.OutboundMedia) (string, error)
+}
+
+// ErrSMSMedia fails an SMS with attachments when no media publisher is set.
+var ErrSMSMedia = errors.New("SMS cannot carry attachments here: the provider only accepts media by public URL, and this server publishes none; send text only")
+
+// Handle is the delivery handler of SMS channels. The recipient is the
+// contact's primary phone (E.164). A send the provider refuses (invalid
+// number, unsubscribed, bad credentials) fails the message at once with
+// "code: message"; 429 and outages are retried no sooner than Retry-After;
+// the last attempt fails the message. The external id is the message SID,
+// which status callbacks name.
+func (d *SMSDeliverer) Handle(ctx context.Context, j store.Job) error {
+	var p deliverJob
+	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
+		return jobs.Permanent(err)
+	}
+	q := d.DB.R()
+	m, err := q.MessageByID(ctx, j.WorkspaceID, p.MessageID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if m.Status != store.DeliveryPending {
+		return nil // an earlier attempt delivered it, and its completion was lost
+	}
+	if m.ExternalID != nil {
+		return d.Status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliverySent, "")
+	}
+	fail := func(err error, permanent bool) error {
+		if permanent || j.Attempts >= j.MaxAttempts {
+			if serr := d.Status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliveryFailed, err.Error()); serr != nil {
+				return serr
+			}
+			return jobs.Permanent(err)
+		}
+		return err
+	}
+	ch, err := q.Channel(ctx, j.WorkspaceID, m.ChannelID)
+	if err != nil {
+		return fail(err, errors.Is(err, store.ErrNotFound))
+	}
+	client, _, err := d.Providers.SMS(ch)
+	if err != nil {
+		return fail(err, true)
+	}
+	client.MediaURL = d.MediaURL
+	if len(m.Attachments) > 0 && d.MediaURL == nil {
+		return fail(ErrSMSMedia, true)
+	}
+	conv, err := q.LockConversation(ctx, j.WorkspaceID, m.ConversationID)
+	if err != nil {
+		return err
+	}
+	contact, err := q.Contact(ctx, j.WorkspaceID, conv.ContactID)
+	if err != nil {
+		return err
+	}
+	to := SMSRecipient(contact)
+	if to == "" {
+		return fail(errors.New("the contact has no phone number to send an SMS to"), true)
 	}
 	out := channel.Outbound{To: to, Text: m.Content}
 	for _, at := range m.Attachments {
@@ -283,21 +432,14 @@ func (d *WhatsAppDeliverer) Handle(ctx context.Context, j store.Job) error {
 	return d.Status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliverySent, "")
 }
 
-// WhatsAppRecipient is who a reply to contact goes to on a WhatsApp
-// channel: the phone-based wa_id, else the business-scoped user id (a
-// parent BSUID, shared by linked portfolios, is never a recipient).
-func WhatsAppRecipient(contact store.Contact, channelID int64) string {
-	bsuid := ""
-	for _, id := range contact.Identities {
-		if id.ChannelID != channelID {
-			continue
-		}
-		if _, err := strconv.ParseUint(id.ExternalID, 10, 64); err == nil {
-			return id.ExternalID
-		}
-		if bsuid == "" && whatsapp.IsBSUID(id.ExternalID) && !strings.Contains(id.ExternalID, ".ENT.") {
-			bsuid = id.ExternalID
+// SMSRecipient is the number an SMS to contact goes to: the primary phone
+// when it is in E.164 form, else the first E.164 phone the contact has.
+func SMSRecipient(contact store.Contact) string {
+	for _, p := range append([]string{contact.Phone}, contact.Phones...) {
+		p = strings.TrimSpace(p)
+		if sms.IsE164(p) {
+			return p
 		}
 	}
-	return bsuid
+	return ""
 }

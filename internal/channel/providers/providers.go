@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/atende/atende/internal/channel/sms"
 	"github.com/atende/atende/internal/channel/telegram"
 	"github.com/atende/atende/internal/channel/whatsapp"
 	"github.com/atende/atende/internal/secrets"
@@ -31,6 +32,9 @@ type Settings struct {
 	// WhatsAppAPIURL is the Graph API root with its version,
 	// whatsapp.DefaultBaseURL when empty.
 	WhatsAppAPIURL string
+	// SMSAPIURL is the SMS provider's REST API root, sms.DefaultBaseURL
+	// when empty.
+	SMSAPIURL string
 	// HTTP makes provider calls; a client with a 30-second timeout when nil.
 	HTTP *http.Client
 	// Secrets seals and opens channels.config.
@@ -128,6 +132,39 @@ func (p *Settings) WhatsApp(ch store.Channel) (*whatsapp.Client, WhatsAppConfig,
 		return nil, cfg, err
 	}
 	return p.WhatsAppClient(cfg.AccessToken, cfg.PhoneNumberID), cfg, nil
+}
+
+// SMSConfig is what an SMS channel keeps sealed in channels.config.
+type SMSConfig struct {
+	AccountSID string `json:"account_sid"`
+	// AuthToken authenticates API calls and keys the X-Twilio-Signature of
+	// every webhook.
+	AuthToken string `json:"auth_token"`
+	// From is the sending number (E.164); MessagingServiceSID, when set,
+	// is sent instead.
+	From                string `json:"from,omitempty"`
+	MessagingServiceSID string `json:"messaging_service_sid,omitempty"`
+	// StatusCallback is the public status-callback URL given to the
+	// provider with every send (fixed when the channel is created).
+	StatusCallback string `json:"status_callback,omitempty"`
+}
+
+// SMSClient is a REST API client for an SMS account and sender.
+func (p *Settings) SMSClient(cfg SMSConfig) *sms.Client {
+	return &sms.Client{BaseURL: p.SMSAPIURL, AccountSID: cfg.AccountSID, AuthToken: cfg.AuthToken, From: cfg.From,
+		MessagingServiceSID: cfg.MessagingServiceSID, StatusCallback: cfg.StatusCallback, HTTP: p.http()}
+}
+
+// SMS opens an SMS channel's settings and returns its client.
+func (p *Settings) SMS(ch store.Channel) (*sms.Client, SMSConfig, error) {
+	var cfg SMSConfig
+	if ch.Kind != sms.Kind {
+		return nil, cfg, fmt.Errorf("%w: channel %d is %q, not sms", ErrConfig, ch.ID, ch.Kind)
+	}
+	if err := p.OpenConfig(ch, &cfg); err != nil {
+		return nil, cfg, err
+	}
+	return p.SMSClient(cfg), cfg, nil
 }
 
 // NewWebhookKey returns a random public id for a channel's webhook URL.

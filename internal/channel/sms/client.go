@@ -382,3 +382,43 @@ func (c *Client) mediaClient(first *url.URL) *http.Client {
 	}
 	return &hc
 }
+
+// Account is the part of the Account resource Atende shows.
+type Account struct {
+	SID          string `json:"sid"`
+	FriendlyName string `json:"friendly_name"`
+	Status       string `json:"status"`
+}
+
+// Account reads the account resource,
+// GET {BaseURL}/2010-04-01/Accounts/{AccountSid}.json with Basic auth: the
+// documented cheap call that checks the credentials (a "test connection").
+// Failures are *channel.SendError values classified as for Send (401 with
+// code 20003 is permanent).
+func (c *Client) Account(ctx context.Context) (Account, error) {
+	var a Account
+	if c.AccountSID == "" || c.AuthToken == "" {
+		return a, permanent(0, "the channel has no AccountSid or AuthToken")
+	}
+	u := c.baseURL() + "/2010-04-01/Accounts/" + url.PathEscape(c.AccountSID) + ".json"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return a, permanent(0, "building the request: %v", err)
+	}
+	req.SetBasicAuth(c.AccountSID, c.AuthToken)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "Atende")
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		return a, &channel.SendError{Retry: true, Msg: "sms: " + redact(err.Error(), c.AuthToken)}
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return a, classify(resp, raw, time.Now())
+	}
+	if err := json.Unmarshal(raw, &a); err != nil || a.SID == "" {
+		return a, &channel.SendError{Retry: true, Msg: fmt.Sprintf("sms: the API answered %d without an account", resp.StatusCode)}
+	}
+	return a, nil
+}

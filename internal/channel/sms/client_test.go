@@ -350,3 +350,27 @@ func TestErrorText(t *testing.T) {
 		t.Fatal("ErrorText")
 	}
 }
+
+func TestAccount(t *testing.T) {
+	fake, srv := newFake(t, http.StatusOK, []byte(`{"sid":"`+ac+`","friendly_name":"Loja Exemplo","status":"active","type":"Full"}`))
+	c := &Client{BaseURL: srv.URL, AccountSID: ac, AuthToken: testToken}
+	a, err := c.Account(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.SID != ac || a.FriendlyName != "Loja Exemplo" || a.Status != "active" {
+		t.Fatalf("account %+v", a)
+	}
+	r := fake.only(t)
+	if r.method != "GET" || r.path != "/2010-04-01/Accounts/"+ac+".json" || r.auth != basic(ac, testToken) || r.accept != "application/json" {
+		t.Fatalf("request %+v", r)
+	}
+
+	_, srv2 := newFake(t, http.StatusUnauthorized, readTestdata(t, "error_20003.json"))
+	c.BaseURL = srv2.URL
+	_, err = c.Account(context.Background())
+	var se *channel.SendError
+	if !errors.As(err, &se) || se.Retry || se.Code != CodeAuthentication {
+		t.Fatalf("bad credentials: %v", err)
+	}
+}
