@@ -697,6 +697,8 @@ export interface paths {
          *
          *     `kind: telegram` connects a bot: Atende checks `bot_token` with getMe (a token Telegram refuses is 422), generates a webhook secret token and a webhook key, stores the token and secret encrypted (ATENDE_SECRET_KEY) and registers `<ATENDE_BASE_URL>/api/v1/webhooks/telegram/<key>` with setWebhook (Telegram requires an https URL on port 443, 80, 88 or 8443). The answer is the Channel with the bot's `@username` as `account` and the `webhook_url`; the token is never answered. 502 when Telegram cannot be reached.
          *
+         *     `kind: sms` connects an SMS account of a Twilio-style provider: `account_sid`, `auth_token` and `from` (or `messaging_service_sid`). Atende checks the credentials by reading the account (a refusal is 422), stores them encrypted, and answers the Channel with `webhook_url` (paste it as the number's incoming-message webhook, HTTP POST) and `status_callback_url` (named in every send).
+         *
          *     Allowed for admins only.
          */
         post: operations["createChannel"];
@@ -752,6 +754,28 @@ export interface paths {
          *     Allowed for admins only.
          */
         post: operations["rotateChannelToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{id}/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a WhatsApp channel's approved message templates
+         * @description The approved message templates of the channel's WhatsApp Business Account that can be sent with body parameters alone (no media header), read from the Graph API and kept in memory for five minutes. Templates are the only messages WhatsApp allows outside the 24-hour customer-service window, and the first message of a conversation an agent starts. 404 for channels of other kinds.
+         *
+         *     Allowed for any signed-in user.
+         */
+        get: operations["listChannelTemplates"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -907,7 +931,13 @@ export interface paths {
          */
         get: operations["listConversations"];
         put?: never;
-        post?: never;
+        /**
+         * Start a conversation from a message template
+         * @description Starts an outbound WhatsApp conversation: finds the contact (`contact_id`, or the one whose WhatsApp id is `phone`'s digits — created when new), opens a conversation on the channel assigned to you (status `open`, in the channel's department or the default one, of which you must be an active member) and sends the approved template as its first message (content: the rendered body). A contact with an unresolved conversation on the channel gets 409 `conversation_open` naming it in `error.conversation_id`.
+         *
+         *     Allowed for any signed-in user who is a member of the channel's department.
+         */
+        post: operations["createConversation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1382,6 +1412,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks/sms/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive an incoming SMS/MMS
+         * @description The SMS provider (Twilio-style Programmable Messaging) posts each incoming message here as a form. The request is authenticated by `X-Twilio-Signature` with the channel's auth token over the public URL (ATENDE_BASE_URL + the request URI): a missing or wrong one is 401 and nothing is stored; a form naming another `AccountSid` is 403. The message is stored in the contact's conversation once, keyed on `MessageSid` (re-deliveries answer 200 and store nothing); the contact is keyed on the sender's phone (`From`, E.164). The first MMS medium is downloaded before the answer. The answer is an empty TwiML document (no automatic reply), sent only after the message is committed.
+         *
+         *     Body limit: 256 KiB. Public: no session or API token.
+         */
+        post: operations["smsWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/sms/{key}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive an SMS status callback
+         * @description The status-callback URL Atende names in every send (`status_callback_url` of the channel). Signed as the incoming-message webhook (401 on a missing or wrong `X-Twilio-Signature`, 403 for another account). `sent`, `delivered`, `read`, `undelivered`/`failed` move the delivery status of the message Atende sent forward only, once per (MessageSid, status); a failure is recorded as `ErrorCode: ErrorMessage`. Callbacks about messages Atende did not send, and intermediate statuses (`queued`, `sending`…), are acknowledged and ignored.
+         *
+         *     Public: no session or API token.
+         */
+        post: operations["smsStatusWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1389,10 +1463,15 @@ export interface components {
         /** @description The error envelope every JSON error answer uses. */
         Error: {
             error: {
-                /** @description Machine-readable error code: `bad_request`, `unauthenticated`, `invalid_credentials`, `forbidden`, `csrf_failed`, `setup_closed`, `not_found`, `conflict`, `invalid_transition`, `too_large`, `unsupported_media_type`, `validation_failed`, `window_closed`, `rate_limited`, `unavailable` or `internal`. */
+                /** @description Machine-readable error code: `bad_request`, `unauthenticated`, `invalid_credentials`, `forbidden`, `csrf_failed`, `setup_closed`, `not_found`, `conflict`, `invalid_transition`, `too_large`, `unsupported_media_type`, `validation_failed`, `window_closed`, `conversation_open`, `rate_limited`, `unavailable` or `internal`. */
                 code: string;
                 /** @description Human-readable explanation (English) — safe to log, not meant to be shown verbatim to end users. */
                 message: string;
+                /**
+                 * Format: int64
+                 * @description With `conversation_open` only: the contact's unresolved conversation to open instead.
+                 */
+                conversation_id?: number;
             };
         };
         /** @description A person who signs in to one workspace (atendente, supervisor or admin). */
@@ -1494,7 +1573,7 @@ export interface components {
             /** Format: int64 */
             id: number;
             /**
-             * @description Channel kind: `api` (the company's own apps) or a messaging provider. Only `api`, `telegram` and `whatsapp` can be created for now; the other kinds come with their own channels.
+             * @description Channel kind: `api` (the company's own apps) or a messaging provider. Only `api`, `telegram`, `whatsapp` and `sms` can be created for now; the other kinds come with their own channels.
              * @enum {string}
              */
             kind: "api" | "telegram" | "whatsapp" | "messenger" | "instagram" | "sms";
@@ -1512,6 +1591,8 @@ export interface components {
             webhook_url?: string;
             /** @description WhatsApp channels: the verify token Meta's webhook settings ask for with the callback URL (checked in the GET handshake). Not a credential of the provider account; shown to admins only (channel views are admin-only). */
             verify_token?: string;
+            /** @description SMS channels: where the provider posts delivery reports, `<webhook_url>/status` (Atende names it in every send; shown for reference). */
+            status_callback_url?: string;
         };
         /** @description A channel with its secrets, answered once at creation or token rotation. */
         ChannelWithSecrets: {
@@ -1874,6 +1955,11 @@ export interface components {
             created_at: number;
             attachments: components["schemas"]["Attachment"][];
             label_ids: number[];
+            /**
+             * @description Present when an outbound message went out on another channel than its conversation's: `sms` for the composer's SMS tab (`channel_id` is then the SMS channel).
+             * @enum {string}
+             */
+            via?: "sms";
         };
         /** @description A page of a timeline. */
         MessagePage: {
@@ -2291,7 +2377,7 @@ export interface components {
         /** @description A channel to connect. `api`: the company's own apps (`callback_url` receives agent replies). `telegram`: a Telegram bot (`bot_token` is required; `callback_url` is refused). `whatsapp`: a WhatsApp Business Cloud API phone number (`phone_number_id`, `waba_id`, `access_token` and `app_secret` are required; the answer carries the `webhook_url` and `verify_token` to paste into the Meta app's webhook settings, subscribed to the `messages` field). */
         ChannelCreate: {
             /** @enum {string} */
-            kind: "api" | "telegram" | "whatsapp";
+            kind: "api" | "telegram" | "whatsapp" | "sms";
             name: string;
             /** @description http(s) URL that receives agent replies (see the callback of this operation); empty for none. */
             callback_url?: string;
@@ -2310,6 +2396,14 @@ export interface components {
             access_token?: string;
             /** @description WhatsApp only: the Meta app's secret, which signs every webhook (X-Hub-Signature-256). Stored encrypted, never shown again. */
             app_secret?: string;
+            /** @description SMS only: the provider account's Account SID (AC…). With `auth_token`, checked by reading the account (GET /2010-04-01/Accounts/{AccountSid}.json). */
+            account_sid?: string;
+            /** @description SMS only: the account's Auth Token, which authenticates API calls and signs every webhook (X-Twilio-Signature). Stored encrypted, never shown again. */
+            auth_token?: string;
+            /** @description SMS only: the sending number in E.164 form. `from` or `messaging_service_sid` is required. */
+            from?: string;
+            /** @description SMS only: a Messaging Service SID (MG…), sent instead of `from`. */
+            messaging_service_sid?: string;
         };
         /** @description Fields to change. The kind cannot be changed (sending it is 422). */
         ChannelPatch: {
@@ -2372,16 +2466,64 @@ export interface components {
              */
             priority: "none" | "low" | "medium" | "high" | "urgent";
         };
+        /** @description An approved WhatsApp message template. */
+        MessageTemplate: {
+            name: string;
+            language: string;
+            /** @description MARKETING, UTILITY or AUTHENTICATION. */
+            category: string;
+            /** @description The body text with its placeholders. */
+            body: string;
+            /** @description How many parameter values a send carries. */
+            param_count: number;
+            /** @description The names of a NAMED template's parameters, in order; empty for positional ones. */
+            param_names: string[];
+        };
+        MessageTemplateList: {
+            items: components["schemas"]["MessageTemplate"][];
+        };
+        /** @description An approved template to send (GET /api/v1/channels/{id}/templates). */
+        TemplateSend: {
+            /** @description The template's name. */
+            name: string;
+            /** @description The template's language code (pt_BR). */
+            language: string;
+            /** @description The body parameter values in order ({{1}}, {{2}}… or param_names' order); exactly param_count of them, none empty. */
+            parameters?: string[];
+        };
+        ConversationCreate: {
+            /**
+             * Format: int64
+             * @description A WhatsApp channel.
+             */
+            channel_id: number;
+            /**
+             * Format: int64
+             * @description An existing contact (or give phone).
+             */
+            contact_id?: number;
+            /** @description The customer's phone with its country code (or give contact_id). */
+            phone?: string;
+            /** @description The new contact's name (phone only). */
+            name?: string;
+            template: components["schemas"]["TemplateSend"];
+        };
         SendMessage: {
             /**
-             * @description `reply` goes to the customer (not allowed on resolved conversations); `note` is internal.
+             * @description `reply` goes to the customer (not allowed on resolved conversations); `note` is internal; `sms` sends the text as an SMS to the contact's phone through an SMS channel, as a message of this conversation marked `via: sms` (text only); `template` sends an approved WhatsApp template (allowed outside the 24-hour window; no content or attachments of its own: the stored content is the rendered body).
              * @enum {string}
              */
-            kind: "reply" | "note";
+            kind: "reply" | "note" | "template" | "sms";
+            template?: components["schemas"]["TemplateSend"];
             /** @description Text (trimmed); may be empty when attachments are sent. */
             content?: string;
             /** @description Unsent uploads of yours (POST /api/v1/attachments), at most 10. */
             attachment_ids?: number[];
+            /**
+             * Format: int64
+             * @description `sms` only: the SMS channel to send through; the workspace's first SMS channel when absent.
+             */
+            channel_id?: number;
         };
         AssignRequest: {
             /**
@@ -3994,6 +4136,50 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listChannelTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageTemplateList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description `validation_failed`: WhatsApp refused the channel's credentials. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            /** @description `provider_unavailable`: the Graph API could not be reached. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     testChannel: {
         parameters: {
             query?: never;
@@ -4297,6 +4483,63 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    createConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConversationCreate"];
+            };
+        };
+        responses: {
+            /** @description Created; the template is queued for delivery. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `conversation_open`: the contact already has an unresolved conversation on the channel; open `error.conversation_id` instead. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `validation_failed`: no such WhatsApp channel, a bad phone, an unknown or unapproved template, or the wrong number of parameters. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            /** @description `provider_unavailable`: the Graph API could not be reached. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getCounters: {
         parameters: {
             query?: never;
@@ -4444,7 +4687,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description `validation_failed`: the message breaks a rule (the message says which). `window_closed`: a reply on a WhatsApp conversation whose customer last wrote more than 24 hours ago; only an approved template may be sent. */
+            /** @description `validation_failed`: the message breaks a rule (the message says which). `no_sms_channel`: kind `sms` and no SMS channel is connected. `no_phone`: kind `sms` and the contact has no phone number in E.164 form. `window_closed`: a reply on a WhatsApp conversation whose customer last wrote more than 24 hours ago; only an approved template may be sent. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5127,6 +5370,116 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+        };
+    };
+    smsWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description base64 HMAC-SHA1, keyed with the account's auth token, of the public URL the provider called (`<ATENDE_BASE_URL>` + the request URI) followed by every POST parameter sorted by name, each name followed by its value. */
+                "X-Twilio-Signature"?: string;
+            };
+            path: {
+                /** @description The channel's webhook key. */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    MessageSid: string;
+                    AccountSid: string;
+                    From: string;
+                    To?: string;
+                    Body?: string;
+                    NumMedia?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Stored (or handled before): an empty TwiML `<Response></Response>`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/xml": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description `forbidden`: the form names another AccountSid than the channel's; nothing was stored. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            /** @description `provider_unavailable`: a customer's media could not be fetched from the SMS provider; nothing was stored and the provider sends the webhook again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    smsStatusWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description base64 HMAC-SHA1, keyed with the account's auth token, of the public URL the provider called (`<ATENDE_BASE_URL>` + the request URI) followed by every POST parameter sorted by name, each name followed by its value. */
+                "X-Twilio-Signature"?: string;
+            };
+            path: {
+                /** @description The channel's webhook key. */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    MessageSid: string;
+                    MessageStatus: string;
+                    AccountSid: string;
+                    ErrorCode?: string;
+                    ErrorMessage?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Handled (applied, a repeat, or nothing to do). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description `forbidden`: the form names another AccountSid than the channel's; nothing was stored. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
         };
     };
 }

@@ -18,7 +18,7 @@ import { ConfirmDialog, CopyButton, CopyField, Panel, RowMenu, SecretDialog, Sec
 import s from './settings.module.css';
 
 type WithSecrets = Schemas['ChannelWithSecrets'];
-type NewKind = 'api' | 'telegram' | 'whatsapp';
+type NewKind = 'api' | 'telegram' | 'whatsapp' | 'sms';
 
 export function ChannelsSection() {
   const { t } = useTranslation('settings');
@@ -134,7 +134,7 @@ export function ChannelsSection() {
                       items={[
                         { label: tc('edit'), onSelect: () => setEditing(c) },
                         { label: t('channels.test'), onSelect: () => test.mutate(c) },
-                        ...(c.kind === 'whatsapp' ? [{ label: t('channels.webhookDetails'), onSelect: () => setWebhook(c) }] : []),
+                        ...(c.kind === 'whatsapp' || c.kind === 'sms' ? [{ label: t('channels.webhookDetails'), onSelect: () => setWebhook(c) }] : []),
                         ...(c.kind === 'api' ? [{ label: t('channels.rotate'), onSelect: () => setRotating(c) }] : []),
                         { label: '', separator: true },
                         { label: tc('delete'), onSelect: () => setDeleting(c) },
@@ -174,9 +174,13 @@ export function ChannelsSection() {
         />
       )}
       {webhook && (
-        <Dialog open onOpenChange={(o) => !o && setWebhook(null)} title={t('channels.webhookTitle', { name: webhook.name })} description={t('channels.webhookHelp')} footer={<Button onClick={() => setWebhook(null)}>{tc('close')}</Button>}>
+        <Dialog open onOpenChange={(o) => !o && setWebhook(null)} title={t('channels.webhookTitle', { name: webhook.name })} description={webhook.kind === 'sms' ? t('channels.smsWebhookHelp') : t('channels.webhookHelp')} footer={<Button onClick={() => setWebhook(null)}>{tc('close')}</Button>}>
           <CopyField label={t('channels.webhookUrl')} value={webhook.webhook_url ?? ''} testid="channel-webhook-url" />
-          <CopyField label={t('channels.verifyToken')} value={webhook.verify_token ?? ''} testid="channel-verify-token" />
+          {webhook.kind === 'whatsapp' ? (
+            <CopyField label={t('channels.verifyToken')} value={webhook.verify_token ?? ''} testid="channel-verify-token" />
+          ) : (
+            <CopyField label={t('channels.statusCallbackUrl')} value={webhook.status_callback_url ?? ''} testid="channel-status-url" />
+          )}
         </Dialog>
       )}
       <ConfirmDialog
@@ -258,6 +262,8 @@ function ChannelDialog({
   const [botToken, setBotToken] = useState('');
   const [wa, setWa] = useState({ phone_number_id: '', waba_id: '', access_token: '', app_secret: '' });
   const setWaField = (k: keyof typeof wa) => (e: React.ChangeEvent<HTMLInputElement>) => setWa({ ...wa, [k]: e.target.value });
+  const [sms, setSms] = useState({ account_sid: '', auth_token: '', from: '' });
+  const setSmsField = (k: keyof typeof sms) => (e: React.ChangeEvent<HTMLInputElement>) => setSms({ ...sms, [k]: e.target.value });
   const [name, setName] = useState(channel?.name ?? '');
   const [callback, setCallback] = useState(channel?.callback_url ?? '');
   const [dept, setDept] = useState(String(channel?.department_id ?? 0));
@@ -271,7 +277,9 @@ function ChannelDialog({
       ? 'botToken'
       : kind === 'whatsapp' && !channel && Object.values(wa).some((v) => !v.trim())
         ? 'whatsappFields'
-        : undefined;
+        : kind === 'sms' && !channel && Object.values(sms).some((v) => !v.trim())
+          ? 'whatsappFields'
+          : undefined;
   const defaultName = departments.find((d) => d.is_default)?.name ?? '—';
 
   const save = useMutation({
@@ -282,6 +290,11 @@ function ChannelDialog({
         return null;
       }
       if (kind === 'telegram') return unwrap(api.POST('/api/v1/channels', { body: { kind, ...body, bot_token: botToken.trim() } }));
+      if (kind === 'sms') {
+        const from = sms.from.trim();
+        const sender = /^MG/.test(from) ? { messaging_service_sid: from } : { from };
+        return unwrap(api.POST('/api/v1/channels', { body: { kind, ...body, account_sid: sms.account_sid.trim(), auth_token: sms.auth_token.trim(), ...sender } }));
+      }
       if (kind === 'whatsapp') {
         const creds = Object.fromEntries(Object.entries(wa).map(([k, v]) => [k, v.trim()])) as typeof wa;
         return unwrap(api.POST('/api/v1/channels', { body: { kind, ...body, ...creds } }));
@@ -294,7 +307,7 @@ function ChannelDialog({
       if (created && 'token' in created) onCreated(created);
       else if (created) {
         toast.success(t('channels.connected', { name: created.name, account: created.account ?? '' }));
-        if (created.kind === 'whatsapp') onWebhook(created);
+        if (created.kind === 'whatsapp' || created.kind === 'sms') onWebhook(created);
       }
       else toast.success(tc('saved'));
     },
@@ -321,6 +334,7 @@ function ChannelDialog({
             <option value="api">{t('channels.kinds.api')}</option>
             <option value="whatsapp">{t('channels.kinds.whatsapp')}</option>
             <option value="telegram">{t('channels.kinds.telegram')}</option>
+            <option value="sms">{t('channels.kinds.sms')}</option>
           </Select>
         </Field>
       )}
@@ -337,6 +351,23 @@ function ChannelDialog({
             data-testid="channel-bot-token"
           />
         </Field>
+      )}
+      {kind === 'sms' && !channel && (
+        <>
+          {(['account_sid', 'auth_token', 'from'] as const).map((k) => (
+            <Field key={k} label={t(`channels.sms.${k}`)} htmlFor={`channel-sms-${k}`} hint={t(`channels.sms.${k}Hint`)} error={tried && !sms[k].trim() ? t('errors.required') : undefined}>
+              <Input
+                id={`channel-sms-${k}`}
+                type={k === 'auth_token' ? 'password' : 'text'}
+                autoComplete="off"
+                value={sms[k]}
+                onChange={setSmsField(k)}
+                className={s.mono}
+                data-testid={`channel-sms-${k}`}
+              />
+            </Field>
+          ))}
+        </>
       )}
       {kind === 'whatsapp' && !channel && (
         <>

@@ -6,8 +6,8 @@ import { Check, FileText, Info, Lock, Mic, Paperclip, RotateCcw, Send, Smile, Sq
 import { useCallback, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { toast } from 'sonner';
-import { api, unwrap, type Conversation, type QuickReply } from '../../../api/client';
-import { useChannels, useMe, useQuickReplies, useUsers } from '../../../api/queries';
+import { api, ApiError, unwrap, type Conversation, type QuickReply } from '../../../api/client';
+import { useChannels, useMe, useMessages, useQuickReplies, useUsers } from '../../../api/queries';
 import { fileSize } from '../../../lib/format';
 import { useRealtime } from '../../../realtime/RealtimeProvider';
 import { useDrafts } from '../../../state/ui';
@@ -16,6 +16,9 @@ import { appendToTimeline, useContact, type ConversationActions } from './data';
 import { EmojiPicker } from './EmojiPicker';
 import { applyQuickReply, filterQuickReplies, insertAt, quickReplyTrigger } from './quickReplies';
 import { mmss } from './time';
+import { TemplateComposer } from './TemplatePicker';
+import { windowClosed } from './templates';
+import { useNow } from './useNow';
 import type { Uploads } from './useUploads';
 import { namedFiles } from './useUploads';
 import { useVoiceRecorder } from './useVoiceRecorder';
@@ -34,6 +37,13 @@ export function Composer({ c, uploads, actions }: { c: Conversation; uploads: Up
   const contact = useContact(c.contact_id).data;
   const { sendTyping } = useRealtime();
   const hasSms = channels.some((ch) => (ch.kind as string) === 'sms');
+  // WhatsApp: outside the 24-hour window only approved templates go out
+  const isWhatsApp = channels.find((ch) => ch.id === c.channel_id)?.kind === 'whatsapp';
+  const timeline = useMessages(isWhatsApp ? c.id : undefined).data;
+  const now = useNow(isWhatsApp ? 60_000 : 0);
+  const [serverClosed, setServerClosed] = useState(false);
+  const templatesOnly =
+    isWhatsApp && c.status !== 'resolved' && (serverClosed || (!!timeline && windowClosed(timeline.pages.flatMap((p) => p.items).sort((a, b) => a.created_at - b.created_at), now)));
   const resolved = c.status === 'resolved';
   const [tabState, setTab] = useState<Tab>('reply');
   const [noteOnResolved, setNoteOnResolved] = useState(false);
@@ -100,6 +110,9 @@ export function Composer({ c, uploads, actions }: { c: Conversation; uploads: Up
     mutationFn: (body: { kind: Tab; content: string; attachment_ids: number[] }) =>
       unwrap(api.POST('/api/v1/conversations/{id}/messages', { params: { path: { id: c.id } }, body: body as { kind: 'reply' | 'note'; content: string; attachment_ids: number[] } })),
     onSuccess: (m) => appendToTimeline(qc, m),
+    onError: (e) => {
+      if (e instanceof ApiError && e.code === 'window_closed') setServerClosed(true);
+    },
   });
 
   const canSend = !send.isPending && !uploads.uploading && !recorder.recording && (text.trim() !== '' || uploads.ready.length > 0);
@@ -220,6 +233,24 @@ export function Composer({ c, uploads, actions }: { c: Conversation; uploads: Up
   }
 
   const tabs: Tab[] = resolved ? ['note'] : hasSms ? ['reply', 'note', 'sms'] : ['reply', 'note'];
+  if (tab === 'reply' && templatesOnly) {
+    return (
+      <div className={s.wrap}>
+        {hint && <div className={s.hint}>{hint}</div>}
+        <div className={s.card} data-mode="reply" data-testid="composer">
+          <div className={s.tabs} role="tablist" aria-label={t('composer.tabs')}>
+            {tabs.map((k) => (
+              <button key={k} type="button" role="tab" aria-selected={tab === k} className={s.tab} data-tab={k} data-testid={`composer-tab-${k}`} onClick={() => setTab(k)}>
+                {k === 'note' && <Lock size={12} aria-hidden />}
+                {t(`composer.${k}`)}
+              </button>
+            ))}
+          </div>
+          <TemplateComposer c={c} />
+        </div>
+      </div>
+    );
+  }
   const placeholder = t(`composer.${tab}Placeholder`);
 
   return (

@@ -208,6 +208,11 @@ export const MessageItem = memo(function MessageItem({ m, grouped, ctx }: { m: M
           </div>
         )}
         <div className={s.meta}>
+          {m.via === 'sms' && (
+            <span className={s.via} data-testid="message-via" title={t('timeline.viaSmsTitle')}>
+              {t('timeline.viaSms')} ·
+            </span>
+          )}
           {time}
           {tick && <TickIcon tick={tick} error={m.error} />}
         </div>

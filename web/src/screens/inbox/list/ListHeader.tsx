@@ -10,6 +10,7 @@ import { IconButton, Select } from '../../../ui';
 import type { InboxChrome } from '../InboxScreen';
 import type { InboxRoute } from '../route';
 import s from './List.module.css';
+import { NewConversationButton } from './NewConversationDialog';
 
 const sorts = ['latest', 'waiting_since', 'opened_at'] as const;
 
@@ -63,6 +64,7 @@ export function ListHeader({
           </span>
         )}
         {busy && <span className={s.busy} aria-hidden />}
+        <NewConversationButton onOpen={(id) => route.open(id)} />
       </div>
       <SearchBox q={route.q} onSearch={(q) => setQuery({ q: q || undefined })} onFocusList={onFocusList} />
       <div className={s.filters}>
