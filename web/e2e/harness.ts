@@ -293,3 +293,57 @@ export class FakeTelegram {
     return new Promise((r) => this.server.close(r));
   }
 }
+
+/**
+ * FakeGraph plays the WhatsApp Cloud API's Graph endpoints Atende calls (the
+ * phone number, message templates, sends) under /v21.0, recording every call;
+ * ATENDE_WHATSAPP_API_URL points the binary at it. signedPost delivers a
+ * webhook to Atende signed as Meta signs it.
+ */
+export class FakeGraph {
+  static phoneNumberID = '106540352242922';
+  static wabaID = '102290129340398';
+  sends: Record<string, unknown>[] = [];
+  url = '';
+  private server: Server;
+  private constructor() {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        const node = (req.url ?? '').split('?')[0].replace(/^\/v21\.0\//, '');
+        const json = (code: number, body: unknown) => res.writeHead(code, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+        if (req.method === 'GET' && node === FakeGraph.phoneNumberID) {
+          return json(200, { verified_name: 'Loja Atende', display_phone_number: '+55 11 4000-1234', id: FakeGraph.phoneNumberID });
+        }
+        if (req.method === 'GET' && node === `${FakeGraph.wabaID}/message_templates`) {
+          return json(200, {
+            data: [
+              { id: '1', name: 'order_update', language: 'pt_BR', status: 'APPROVED', category: 'UTILITY', parameter_format: 'POSITIONAL', components: [{ type: 'BODY', text: 'Olá {{1}}, seu pedido {{2}} saiu para entrega.' }] },
+            ],
+          });
+        }
+        if (req.method === 'POST' && node === `${FakeGraph.phoneNumberID}/messages`) {
+          this.sends.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          return json(200, { messaging_product: 'whatsapp', contacts: [{ input: 'x', wa_id: 'x' }], messages: [{ id: `wamid.OUT${this.sends.length}` }] });
+        }
+        json(400, { error: { message: 'Unsupported request', type: 'GraphMethodException', code: 100 } });
+      });
+    });
+  }
+  static async start(): Promise<FakeGraph> {
+    const g = new FakeGraph();
+    await new Promise<void>((r) => g.server.listen(0, '127.0.0.1', () => r()));
+    const a = g.server.address();
+    g.url = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+    return g;
+  }
+  static async signedPost(webhookURL: string, appSecret: string, payload: unknown) {
+    const body = JSON.stringify(payload);
+    const sig = 'sha256=' + createHmac('sha256', appSecret).update(body).digest('hex');
+    return fetch(webhookURL, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': sig }, body });
+  }
+  close() {
+    return new Promise((r) => this.server.close(r));
+  }
+}
