@@ -117,13 +117,13 @@ bench: build bench-tool
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -short -timeout 20m ./internal/store/ ./internal/conversation/
 	rm -rf $(BENCH_DIR)/100k
 	./bin/atende-bench seed --data $(BENCH_DIR)/100k --conversations 100000 --messages 1000000
-	./bin/atende-bench load --data $(BENCH_DIR)/100k --phases idle,inbox,search,inbound,ws-latency $(LOAD_FLAGS)
+	./bin/atende-bench load --data $(BENCH_DIR)/100k --phases idle,inbox,search,inbound,ws-latency,whatsapp,whatsapp-latency $(LOAD_FLAGS)
 
 bench-full: build bench-tool
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 30m ./internal/store/ ./internal/conversation/
 	rm -rf $(BENCH_DIR)/1m
 	./bin/atende-bench seed --data $(BENCH_DIR)/1m --conversations 1000000 --messages 10000000
-	./bin/atende-bench load --data $(BENCH_DIR)/1m --phases idle,inbox,search,inbound,ws-latency $(LOAD_FLAGS)
+	./bin/atende-bench load --data $(BENCH_DIR)/1m --phases idle,inbox,search,inbound,ws-latency,whatsapp,whatsapp-latency $(LOAD_FLAGS)
 
 seed: build bench-tool
 	rm -rf $(SEED_DIR)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/atende/atende/internal/blob"
 	"github.com/atende/atende/internal/channel/apichannel"
+	"github.com/atende/atende/internal/channel/providers"
 	"github.com/atende/atende/internal/conversation"
 	"github.com/atende/atende/internal/events"
 	"github.com/atende/atende/internal/httpapi"
@@ -55,12 +56,14 @@ func startInProcess(ctx context.Context, o loadOpts) (*server, error) {
 	deliverer := &apichannel.Deliverer{DB: db, Blobs: blobs, Status: convs, Client: &http.Client{Timeout: 30 * time.Second}, Secrets: box}
 	runner.Handle(conversation.JobDeliver, deliverer.Handle)
 	hub := realtime.New(bus, log)
-	api := httpapi.New(httpapi.Deps{DB: db, Conversations: convs, Bus: bus, Hub: hub, Blobs: blobs, Secrets: box, Jobs: runner, Log: log})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
+	provs := &providers.Settings{WhatsAppAPIURL: o.waAPIURL, HTTP: &http.Client{Timeout: 30 * time.Second}, Secrets: box}
+	api := httpapi.New(httpapi.Deps{DB: db, Conversations: convs, Bus: bus, Hub: hub, Blobs: blobs, Secrets: box, Jobs: runner, Log: log,
+		Providers: provs, BaseURL: "http://" + ln.Addr().String()})
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	jobsCtx, stopJobs := context.WithCancel(context.Background())
 	jobsDone := make(chan struct{})

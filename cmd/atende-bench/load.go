@@ -32,6 +32,10 @@ type loadOpts struct {
 	wsDuration  time.Duration
 	runs        int
 	label       string
+	// waAPIURL is the fake Graph API the server under test reaches for
+	// WhatsApp channels (set when a whatsapp phase is listed).
+	waAPIURL string
+	wa       *waChannel // created by the first whatsapp phase
 }
 
 func loadCmd(ctx context.Context, args []string) error {
@@ -39,7 +43,7 @@ func loadCmd(ctx context.Context, args []string) error {
 	t := dbTarget{}.register(fs)
 	o := loadOpts{target: t}
 	fs.StringVar(&o.bin, "bin", "bin/atende", "the atende binary to start")
-	phases := fs.String("phases", "idle,inbox,search,inbound,ws-latency", "phases to run, in order (counters run inside inbox)")
+	phases := fs.String("phases", "idle,inbox,search,inbound,ws-latency", "phases to run, in order (counters run inside inbox; also whatsapp, whatsapp-latency)")
 	tokensFile := fs.String("tokens", "", "tokens JSON written by seed (default DATA/bench-tokens.json)")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "duration of each inbox/inbound measurement")
 	fs.IntVar(&o.concurrency, "concurrency", 8, "concurrent clients for inbox and search")
@@ -70,6 +74,11 @@ func loadCmd(ctx context.Context, args []string) error {
 		o.label = fmt.Sprintf("%s, %d conversations / %d messages", engine, o.tokens.Conversations, o.tokens.Messages)
 	}
 	list := strings.Split(*phases, ",")
+	if slices.ContainsFunc(list, func(p string) bool { return strings.HasPrefix(p, "whatsapp") }) {
+		graph := startFakeGraph()
+		defer graph.Close()
+		o.waAPIURL = graph.URL
+	}
 	var srv *server
 	defer func() {
 		if srv != nil {
@@ -102,6 +111,10 @@ func loadCmd(ctx context.Context, args []string) error {
 			err = phaseWS(ctx, srv, o)
 		case "search":
 			err = phaseSearch(ctx, srv, o)
+		case "whatsapp":
+			err = phaseWhatsApp(ctx, srv, &o)
+		case "whatsapp-latency":
+			err = phaseWhatsAppWS(ctx, srv, &o)
 		default:
 			err = fmt.Errorf("load: unknown phase %q", p)
 		}
@@ -148,6 +161,9 @@ func startServer(ctx context.Context, o loadOpts) (*server, error) {
 	}
 	cmd := exec.Command(o.bin, args...)
 	cmd.Env = append(os.Environ(), "ATENDE_LOG_LEVEL=warn", "ATENDE_BASE_URL=http://"+addr)
+	if o.waAPIURL != "" {
+		cmd.Env = append(cmd.Env, "ATENDE_WHATSAPP_API_URL="+o.waAPIURL)
+	}
 	cmd.Stdout = io.Discard
 	cmd.Stderr = os.Stderr
 	t0 := time.Now()

@@ -23,10 +23,21 @@ import (
 // time the message.created event arrives.
 func phaseWS(ctx context.Context, s *server, o loadOpts) error {
 	header(fmt.Sprintf("ws-latency: POST → message.created on an admin WebSocket, paced at %d msg/s for %s", o.rate, o.wsDuration), o)
+	return wsRuns(ctx, s, o, func(ctx context.Context, c *http.Client, rr *rand.Rand, run string, i int64, text string) error {
+		code, err := do(ctx, c, "POST", s.base+"/api/v1/channels/api/messages", o.tokens.ChannelToken, inboundBody(rr, o, run, i, text))
+		return expect(code, err, 200, 201)
+	})
+}
+
+// poster sends message i of a latency run, with text, through one channel.
+type poster func(ctx context.Context, c *http.Client, rr *rand.Rand, run string, i int64, text string) error
+
+// wsRuns runs --runs latency runs with post and prints their table.
+func wsRuns(ctx context.Context, s *server, o loadOpts, post poster) error {
 	var runs []stats
 	var notes []string
 	for r := 0; r < o.runs; r++ {
-		st, note, err := wsRun(ctx, s, o)
+		st, note, err := wsRun(ctx, s, o, post)
 		if err != nil {
 			return err
 		}
@@ -41,7 +52,7 @@ func phaseWS(ctx context.Context, s *server, o loadOpts) error {
 	return nil
 }
 
-func wsRun(ctx context.Context, s *server, o loadOpts) (stats, string, error) {
+func wsRun(ctx context.Context, s *server, o loadOpts, post poster) (stats, string, error) {
 	ctx, cancel := context.WithTimeout(ctx, o.wsDuration+60*time.Second)
 	defer cancel()
 	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(s.base, "http")+"/api/v1/ws",
@@ -121,8 +132,7 @@ func wsRun(ctx context.Context, s *server, o loadOpts) (stats, string, error) {
 					late.Add(1)
 				}
 				text := marker + strconv.FormatInt(time.Now().UnixNano(), 10) + " olá, meu pedido ainda não chegou"
-				code, err := do(ctx, c, "POST", s.base+"/api/v1/channels/api/messages", o.tokens.ChannelToken, inboundBody(rr, o, run, int64(i), text))
-				if expect(code, err, 200, 201) != nil {
+				if post(ctx, c, rr, run, int64(i), text) != nil {
 					sendErrs.Add(1)
 				}
 			}
