@@ -18,6 +18,7 @@ import (
 	"github.com/atende/atende/internal/auth"
 	"github.com/atende/atende/internal/blob"
 	"github.com/atende/atende/internal/channel/apichannel"
+	"github.com/atende/atende/internal/channel/meta"
 	"github.com/atende/atende/internal/channel/providers"
 	"github.com/atende/atende/internal/channel/sms"
 	"github.com/atende/atende/internal/channel/telegram"
@@ -97,16 +98,19 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	runner.SetLease(cfg.JobLease)
 	runner.BaseBackoff = cfg.JobBackoff
 	convs := conversation.New(db, bus, runner, log)
-	provs := &providers.Settings{TelegramAPIURL: cfg.TelegramAPIURL, WhatsAppAPIURL: cfg.WhatsAppAPIURL, SMSAPIURL: cfg.SMSAPIURL, HTTP: &http.Client{Timeout: 30 * time.Second}, Secrets: box}
+	provs := &providers.Settings{TelegramAPIURL: cfg.TelegramAPIURL, WhatsAppAPIURL: cfg.WhatsAppAPIURL, SMSAPIURL: cfg.SMSAPIURL, MetaAPIURL: cfg.MetaAPIURL, HTTP: &http.Client{Timeout: 30 * time.Second}, Secrets: box}
 	deliverer := &apichannel.Deliverer{DB: db, Blobs: blobs, Status: convs, Client: &http.Client{Timeout: 30 * time.Second}, Secrets: box}
 	tgDeliverer := &providers.TelegramDeliverer{DB: db, Blobs: blobs, Status: convs, Providers: provs}
 	waDeliverer := &providers.WhatsAppDeliverer{DB: db, Blobs: blobs, Status: convs, Providers: provs, Now: convs.Now}
 	smsDeliverer := &providers.SMSDeliverer{DB: db, Blobs: blobs, Status: convs, Providers: provs}
+	metaDeliverer := &providers.MetaDeliverer{DB: db, Blobs: blobs, Status: convs, Providers: provs, Now: convs.Now}
 	dispatch := &providers.Dispatcher{DB: db, Status: convs, Kinds: map[string]jobs.Handler{
-		apichannel.Kind: deliverer.Handle,
-		telegram.Kind:   tgDeliverer.Handle,
-		whatsapp.Kind:   waDeliverer.Handle,
-		sms.Kind:        smsDeliverer.Handle,
+		apichannel.Kind:    deliverer.Handle,
+		telegram.Kind:      tgDeliverer.Handle,
+		whatsapp.Kind:      waDeliverer.Handle,
+		sms.Kind:           smsDeliverer.Handle,
+		meta.KindMessenger: metaDeliverer.Handle,
+		meta.KindInstagram: metaDeliverer.Handle,
 	}}
 	runner.Handle(conversation.JobDeliver, dispatch.Handle)
 	runner.Handle(conversation.JobWake, convs.HandleWake)

@@ -42,6 +42,9 @@ type Config struct {
 	// SMSAPIURL is the REST API root of the Twilio-style SMS provider (a
 	// local fake in tests).
 	SMSAPIURL string
+	// MetaAPIURL is the Graph API root with its version, for Messenger and
+	// Instagram channels (a local fake in tests).
+	MetaAPIURL string
 }
 
 // DefaultTelegramAPIURL is the public Telegram Bot API server.
@@ -50,6 +53,10 @@ const DefaultTelegramAPIURL = "https://api.telegram.org"
 // DefaultWhatsAppAPIURL is the Graph API root the WhatsApp channel was
 // written against (whatsapp.DefaultBaseURL).
 const DefaultWhatsAppAPIURL = "https://graph.facebook.com/v21.0"
+
+// DefaultMetaAPIURL is the Graph API root the Messenger and Instagram
+// channels were written against (meta.DefaultBaseURL).
+const DefaultMetaAPIURL = "https://graph.facebook.com/v25.0"
 
 // DefaultSMSAPIURL is the SMS provider's documented REST API root
 // (sms.DefaultBaseURL).
@@ -75,6 +82,7 @@ var Settings = []Setting{
 	{"ATENDE_JOB_BACKOFF", "", "1s", "first retry delay of a failed job (doubles each attempt, at most 1h)"},
 	{"ATENDE_TELEGRAM_API_URL", "", DefaultTelegramAPIURL, "Telegram Bot API server (a self-hosted Bot API server or a test double)"},
 	{"ATENDE_WHATSAPP_API_URL", "", DefaultWhatsAppAPIURL, "Graph API root, with its version, of WhatsApp Cloud API channels (a newer version or a test double)"},
+	{"ATENDE_META_API_URL", "", DefaultMetaAPIURL, "Graph API root, with its version, of Messenger and Instagram channels (a newer version or a test double)"},
 	{"ATENDE_SMS_API_URL", "", DefaultSMSAPIURL, "REST API root of SMS channels (a Twilio-compatible provider or a test double)"},
 }
 
@@ -96,6 +104,7 @@ func Load(fs *flag.FlagSet, args []string, env func(string) string) (Config, err
 		TelegramAPIURL:     strings.TrimRight(or(env("ATENDE_TELEGRAM_API_URL"), DefaultTelegramAPIURL), "/"),
 		WhatsAppAPIURL:     strings.TrimRight(or(env("ATENDE_WHATSAPP_API_URL"), DefaultWhatsAppAPIURL), "/"),
 		SMSAPIURL:          strings.TrimRight(or(env("ATENDE_SMS_API_URL"), DefaultSMSAPIURL), "/"),
+		MetaAPIURL:         strings.TrimRight(or(env("ATENDE_META_API_URL"), DefaultMetaAPIURL), "/"),
 	}
 	if !strings.HasPrefix(c.TelegramAPIURL, "https://") && !strings.HasPrefix(c.TelegramAPIURL, "http://") {
 		return c, fmt.Errorf("config: ATENDE_TELEGRAM_API_URL=%q is not an http(s) URL", c.TelegramAPIURL)
@@ -105,6 +114,9 @@ func Load(fs *flag.FlagSet, args []string, env func(string) string) (Config, err
 	}
 	if !strings.HasPrefix(c.SMSAPIURL, "https://") && !strings.HasPrefix(c.SMSAPIURL, "http://") {
 		return c, fmt.Errorf("config: ATENDE_SMS_API_URL=%q is not an http(s) URL", c.SMSAPIURL)
+	}
+	if !strings.HasPrefix(c.MetaAPIURL, "https://") && !strings.HasPrefix(c.MetaAPIURL, "http://") {
+		return c, fmt.Errorf("config: ATENDE_META_API_URL=%q is not an http(s) URL", c.MetaAPIURL)
 	}
 	if v := env("ATENDE_MAX_ATTACHMENT_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)

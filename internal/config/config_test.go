@@ -22,8 +22,12 @@ func TestLoad(t *testing.T) {
 		{"defaults", nil, nil, func(c Config) bool {
 			return c.Addr == ":8080" && c.DataDir == "./data" && c.BaseURL == "http://localhost:8080" && c.Workers == 8 &&
 				c.MaxAttachmentBytes == 25<<20 && c.JobLease == 2*time.Minute && !c.CookieSecure && c.TelegramAPIURL == DefaultTelegramAPIURL &&
-				c.WhatsAppAPIURL == DefaultWhatsAppAPIURL && c.SMSAPIURL == DefaultSMSAPIURL
+				c.WhatsAppAPIURL == DefaultWhatsAppAPIURL && c.SMSAPIURL == DefaultSMSAPIURL && c.MetaAPIURL == DefaultMetaAPIURL
 		}, ""},
+		{"meta api url", map[string]string{"ATENDE_META_API_URL": "http://127.0.0.1:8084/v25.0/"}, nil, func(c Config) bool {
+			return c.MetaAPIURL == "http://127.0.0.1:8084/v25.0"
+		}, ""},
+		{"bad meta api url", map[string]string{"ATENDE_META_API_URL": "graph.facebook.com"}, nil, nil, "ATENDE_META_API_URL"},
 		{"sms api url", map[string]string{"ATENDE_SMS_API_URL": "http://127.0.0.1:8083/"}, nil, func(c Config) bool {
 			return c.SMSAPIURL == "http://127.0.0.1:8083"
 		}, ""},

@@ -238,6 +238,11 @@ func matrixRoutes() []authzRoute {
 			path: "/api/v1/webhooks/whatsapp/no-such-key?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1"},
 		{route: "POST /api/v1/webhooks/whatsapp/{key}", gate: gPublic, ok: 404, path: "/api/v1/webhooks/whatsapp/no-such-key",
 			body: func(c cell) any { return map[string]any{"object": "whatsapp_business_account", "entry": []any{}} }},
+		// Messenger / Instagram webhooks authenticate by X-Hub-Signature-256 (TestMetaWebhook)
+		{route: "GET /api/v1/webhooks/meta/{key}", gate: gPublic, ok: 404,
+			path: "/api/v1/webhooks/meta/no-such-key?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1"},
+		{route: "POST /api/v1/webhooks/meta/{key}", gate: gPublic, ok: 404, path: "/api/v1/webhooks/meta/no-such-key",
+			body: func(c cell) any { return map[string]any{"object": "page", "entry": []any{}} }},
 		// SMS webhooks authenticate by X-Twilio-Signature (TestSMSWebhook)
 		{route: "POST /api/v1/webhooks/sms/{key}", gate: gPublic, ok: 404, path: "/api/v1/webhooks/sms/no-such-key",
 			body: func(c cell) any { return "MessageSid=SM1&From=%2B5511987654321&Body=oi" }},

@@ -244,11 +244,22 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 				"access_token": "EAA x", "app_secret": "s"}, want: 422},
 			{name: "whatsapp phone number id as number", body: `{"kind":"whatsapp","name":"x","phone_number_id":1}`, want: 400},
 			{name: "app secret on an API channel", body: map[string]any{"kind": "api", "name": "x", "app_secret": "s"}, want: 422},
+			{name: "messenger without credentials", body: map[string]any{"kind": "messenger", "name": "x"}, want: 422},
+			{name: "messenger path in page id", body: map[string]any{"kind": "messenger", "name": "x", "page_id": "1/../2",
+				"page_access_token": "EAA", "app_secret": "s"}, want: 422},
+			{name: "messenger without app secret", body: map[string]any{"kind": "messenger", "name": "x", "page_id": "1", "page_access_token": "EAA"}, want: 422},
+			{name: "messenger token with spaces", body: map[string]any{"kind": "messenger", "name": "x", "page_id": "1",
+				"page_access_token": "EAA x", "app_secret": "s"}, want: 422},
+			{name: "messenger page id as number", body: `{"kind":"messenger","name":"x","page_id":1}`, want: 400},
+			{name: "instagram without account id", body: map[string]any{"kind": "instagram", "name": "x", "page_access_token": "EAA", "app_secret": "s"}, want: 422},
+			{name: "page token on an API channel", body: map[string]any{"kind": "api", "name": "x", "page_access_token": "EAA"}, want: 422},
 		}},
 		{route: "PATCH /api/v1/channels/{id}", path: obj("channels", w.channel, ""), json: true, valid: map[string]any{}, cases: []badCase{
 			{name: "change kind", body: map[string]any{"kind": "api"}, want: 422},
 			{name: "change bot token", body: map[string]any{"bot_token": "1:A"}, want: 422},
 			{name: "change whatsapp token", body: map[string]any{"access_token": "EAA"}, want: 422},
+			{name: "change page token", body: map[string]any{"page_access_token": "EAA"}, want: 422},
+			{name: "change page id", body: map[string]any{"page_id": "1"}, want: 422},
 			{name: "script callback", body: map[string]any{"callback_url": "javascript:alert(1)"}, want: 422},
 			{name: "unknown department", body: map[string]any{"department_id": 99999999}, want: 422},
 		}},
@@ -262,6 +273,11 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 		// a real WhatsApp channel's bad requests are in TestWhatsAppWebhook
 		{route: "POST /api/v1/webhooks/whatsapp/{key}", path: "/api/v1/webhooks/whatsapp/no-such-key", actor: actAnon, cases: []badCase{
 			{name: "unknown key", body: map[string]any{"object": "whatsapp_business_account", "entry": []any{}}, want: 404},
+			{name: "malformed on an unknown key", body: `{"object":`, want: 404},
+		}},
+		// a real Messenger / Instagram channel's bad requests are in TestMetaWebhook
+		{route: "POST /api/v1/webhooks/meta/{key}", path: "/api/v1/webhooks/meta/no-such-key", actor: actAnon, cases: []badCase{
+			{name: "unknown key", body: map[string]any{"object": "page", "entry": []any{}}, want: 404},
 			{name: "malformed on an unknown key", body: `{"object":`, want: 404},
 		}},
 		// a real SMS channel's bad requests are in TestSMSWebhook

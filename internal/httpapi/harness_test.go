@@ -34,6 +34,7 @@ import (
 	"github.com/atende/atende/internal/auth"
 	"github.com/atende/atende/internal/blob"
 	"github.com/atende/atende/internal/channel/apichannel"
+	"github.com/atende/atende/internal/channel/meta"
 	"github.com/atende/atende/internal/channel/providers"
 	"github.com/atende/atende/internal/channel/sms"
 	"github.com/atende/atende/internal/channel/telegram"
@@ -96,6 +97,7 @@ type testAPI struct {
 	tables  []string
 	tg      *fakeTelegram // the Telegram Bot API the server talks to
 	wa      *fakeWhatsApp // the WhatsApp Cloud (Graph) API the server talks to
+	meta    *fakeMeta     // the Messenger / Instagram Graph API and CDN
 	sms     *fakeSMS      // the SMS provider's REST API the server talks to
 	provs   *providers.Settings
 
@@ -150,17 +152,21 @@ func newTestAPI(t testing.TB, engine string, opts ...harnessOption) *testAPI {
 	h.tg = newFakeTelegram(t)
 	h.wa = newFakeWhatsApp(t)
 	h.sms = newFakeSMS(t)
-	provs := &providers.Settings{TelegramAPIURL: h.tg.URL, WhatsAppAPIURL: h.wa.apiURL(), SMSAPIURL: h.sms.URL, HTTP: &http.Client{Timeout: 5 * time.Second}, Secrets: box}
+	h.meta = newFakeMeta(t)
+	provs := &providers.Settings{TelegramAPIURL: h.tg.URL, WhatsAppAPIURL: h.wa.apiURL(), SMSAPIURL: h.sms.URL, MetaAPIURL: h.meta.apiURL(), HTTP: &http.Client{Timeout: 5 * time.Second}, Secrets: box}
 	h.provs = provs
 	deliverer := &apichannel.Deliverer{DB: db, Blobs: h.blobs, Status: h.conv, Client: &http.Client{Timeout: 5 * time.Second}, Secrets: box}
 	tgDeliverer := &providers.TelegramDeliverer{DB: db, Blobs: h.blobs, Status: h.conv, Providers: provs}
 	waDeliverer := &providers.WhatsAppDeliverer{DB: db, Blobs: h.blobs, Status: h.conv, Providers: provs, Now: h.conv.Now}
 	smsDeliverer := &providers.SMSDeliverer{DB: db, Blobs: h.blobs, Status: h.conv, Providers: provs}
+	metaDeliverer := &providers.MetaDeliverer{DB: db, Blobs: h.blobs, Status: h.conv, Providers: provs, Now: h.conv.Now}
 	dispatch := &providers.Dispatcher{DB: db, Status: h.conv, Kinds: map[string]jobs.Handler{
-		apichannel.Kind: deliverer.Handle,
-		telegram.Kind:   tgDeliverer.Handle,
-		whatsapp.Kind:   waDeliverer.Handle,
-		sms.Kind:        smsDeliverer.Handle,
+		apichannel.Kind:    deliverer.Handle,
+		telegram.Kind:      tgDeliverer.Handle,
+		whatsapp.Kind:      waDeliverer.Handle,
+		sms.Kind:           smsDeliverer.Handle,
+		meta.KindMessenger: metaDeliverer.Handle,
+		meta.KindInstagram: metaDeliverer.Handle,
 	}}
 	h.runner.Handle(conversation.JobDeliver, dispatch.Handle)
 	h.runner.Handle(conversation.JobWake, h.conv.HandleWake)

@@ -32,6 +32,7 @@ import (
 
 	"github.com/atende/atende/internal/auth"
 	"github.com/atende/atende/internal/blob"
+	"github.com/atende/atende/internal/channel/meta"
 	"github.com/atende/atende/internal/channel/providers"
 	"github.com/atende/atende/internal/channel/sms"
 	"github.com/atende/atende/internal/channel/whatsapp"
@@ -376,8 +377,10 @@ func oaNewServer(t *testing.T, db *store.DB, setupToken string) (*httptest.Serve
 	tg := newFakeTelegram(t)
 	wa := newFakeWhatsApp(t)
 	sm := newFakeSMS(t)
+	fm := newFakeMeta(t)
 	srv := httpapi.New(httpapi.Deps{DB: db, Conversations: conversation.New(db, bus, nil, log), Bus: bus, Hub: hub, Blobs: blobs,
-		Secrets: box, Log: log, SetupToken: setupToken, Providers: &providers.Settings{TelegramAPIURL: tg.URL, WhatsAppAPIURL: wa.apiURL(), SMSAPIURL: sm.URL, Secrets: box}})
+		Secrets: box, Log: log, SetupToken: setupToken, Providers: &providers.Settings{TelegramAPIURL: tg.URL, WhatsAppAPIURL: wa.apiURL(), SMSAPIURL: sm.URL,
+			MetaAPIURL: fm.apiURL(), Secrets: box}})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() {
 		_ = hub.Close()
@@ -630,6 +633,31 @@ func TestOpenAPIResponsesMatchSchema(t *testing.T) {
 	badWA := []byte(`{"object":"page"}`)
 	do(oaReq{method: "POST", path: waHook, body: badWA, header: map[string]string{"X-Hub-Signature-256": whatsapp.Sign(badWA, fakeWAAppSecret)}, want: 400, invalid: true})
 	do(oaReq{method: "POST", path: "/api/v1/webhooks/whatsapp/nope", body: waBody, header: waSig, want: 404})
+
+	// --- a Messenger channel, its handshake and its webhook
+	mCh := oaDecode[struct {
+		ID          int64  `json:"id"`
+		WebhookURL  string `json:"webhook_url"`
+		VerifyToken string `json:"verify_token"`
+	}](t, "messenger channel", do(oaReq{method: "POST", path: "/api/v1/channels", token: admin, want: 201,
+		body: oaJSON(map[string]any{"kind": "messenger", "name": "Messenger", "department_id": f.Financeiro.ID, "page_id": fakeMetaPageID,
+			"page_access_token": fakeMetaToken, "app_secret": fakeMetaAppSecret})}))
+	do(oaReq{method: "POST", path: "/api/v1/channels", token: admin, want: 201,
+		body: oaJSON(map[string]any{"kind": "instagram", "name": "Instagram", "instagram_account_id": fakeMetaIGID,
+			"page_access_token": fakeMetaToken, "app_secret": fakeMetaAppSecret})})
+	do(oaReq{method: "POST", path: "/api/v1/channels", token: admin, want: 422, body: oaJSON(map[string]any{"kind": "messenger", "name": "Messenger"})})
+	do(oaReq{method: "POST", path: fmt.Sprintf("/api/v1/channels/%d/test", mCh.ID), token: admin, want: 200})
+	mHook := strings.TrimPrefix(mCh.WebhookURL, base)
+	do(oaReq{method: "GET", path: mHook + "?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=" + url.QueryEscape(mCh.VerifyToken), want: 200})
+	do(oaReq{method: "GET", path: mHook + "?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=wrong", want: 403})
+	mBody := metaSample(t, "messenger_text.json")
+	mSig := map[string]string{"X-Hub-Signature-256": meta.Sign(fakeMetaAppSecret, mBody)}
+	do(oaReq{method: "POST", path: mHook, body: mBody, header: mSig, want: 200})
+	do(oaReq{method: "POST", path: mHook, body: mBody, header: mSig, want: 200})
+	do(oaReq{method: "POST", path: mHook, body: mBody, header: map[string]string{"X-Hub-Signature-256": meta.Sign("forged", mBody)}, want: 401})
+	badM := []byte(`{"object":"whatsapp_business_account"}`)
+	do(oaReq{method: "POST", path: mHook, body: badM, header: map[string]string{"X-Hub-Signature-256": meta.Sign(fakeMetaAppSecret, badM)}, want: 400, invalid: true})
+	do(oaReq{method: "POST", path: "/api/v1/webhooks/meta/nope", body: mBody, header: mSig, want: 404})
 
 	// --- an SMS channel, its webhooks and the composer's SMS tab
 	smsCh := oaDecode[struct {

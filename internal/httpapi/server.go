@@ -147,6 +147,8 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/webhooks/telegram/{key}", s.h(s.telegramWebhook))
 	s.handle("GET /api/v1/webhooks/whatsapp/{key}", s.h(s.whatsappVerify))
 	s.handle("POST /api/v1/webhooks/whatsapp/{key}", s.h(s.whatsappWebhook))
+	s.handle("GET /api/v1/webhooks/meta/{key}", s.h(s.metaVerify))
+	s.handle("POST /api/v1/webhooks/meta/{key}", s.h(s.metaWebhook))
 	s.handle("POST /api/v1/webhooks/sms/{key}", s.h(s.smsWebhook))
 	s.handle("POST /api/v1/webhooks/sms/{key}/status", s.h(s.smsStatusWebhook))
 

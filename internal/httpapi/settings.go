@@ -749,6 +749,10 @@ type channelInput struct {
 	AuthToken           *string `json:"auth_token"`
 	From                *string `json:"from"`
 	MessagingServiceSID *string `json:"messaging_service_sid"`
+	// Messenger / Instagram settings, on creation only (app_secret above).
+	PageID             *string `json:"page_id"`
+	InstagramAccountID *string `json:"instagram_account_id"`
+	PageAccessToken    *string `json:"page_access_token"`
 }
 
 // hasWhatsApp reports whether the input carries WhatsApp settings.
@@ -842,6 +846,12 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &in, maxJSONBody); err != nil {
 		return err
 	}
+	if in.Kind != nil && isMetaKind(*in.Kind) {
+		return s.createMetaChannel(w, r, in)
+	}
+	if in.hasMeta() {
+		return errValidation("page_id, instagram_account_id and page_access_token belong to messenger and instagram channels")
+	}
 	if in.Kind != nil && *in.Kind == sms.Kind {
 		return s.createSMSChannel(w, r, in)
 	}
@@ -858,7 +868,7 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
 		return s.createTelegramChannel(w, r, in)
 	}
 	if in.Kind == nil || *in.Kind != apichannel.Kind {
-		return errValidation(`kind must be "api", "telegram", "whatsapp" or "sms" (other channel kinds come with their own issues)`)
+		return errValidation(`kind must be "api", "telegram", "whatsapp", "messenger", "instagram" or "sms"`)
 	}
 	if in.Name == nil {
 		return errValidation("name is required")
@@ -907,6 +917,9 @@ func (s *Server) patchChannel(w http.ResponseWriter, r *http.Request) error {
 	}
 	if in.hasSMS() {
 		return errValidation("account_sid, auth_token, from and messaging_service_sid cannot be changed: delete the channel and connect the account again")
+	}
+	if in.hasMeta() {
+		return errValidation("page_id, instagram_account_id, page_access_token and app_secret cannot be changed: delete the channel and connect the account again")
 	}
 	ws := viewer(r).WorkspaceID
 	var c store.Channel

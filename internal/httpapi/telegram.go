@@ -31,7 +31,7 @@ type channelView struct {
 	Account    string `json:"account,omitempty"`
 	WebhookURL string `json:"webhook_url,omitempty"`
 	// VerifyToken is what Meta's dashboard asks for with the webhook URL
-	// (WhatsApp channels); admins only see channel views.
+	// (WhatsApp, Messenger and Instagram channels); admins only see channel views.
 	VerifyToken string `json:"verify_token,omitempty"`
 	// StatusCallbackURL is where the SMS provider posts delivery reports
 	// (SMS channels; Atende names it in every send).
@@ -45,6 +45,11 @@ func (s *Server) channelView(r *http.Request, c store.Channel) channelView {
 	}
 	if c.Kind == whatsapp.Kind {
 		if _, cfg, err := s.Providers.WhatsApp(c); err == nil {
+			v.VerifyToken = cfg.VerifyToken
+		}
+	}
+	if isMetaKind(c.Kind) {
+		if _, cfg, err := s.Providers.Meta(c); err == nil {
 			v.VerifyToken = cfg.VerifyToken
 		}
 	}
@@ -172,6 +177,9 @@ func (s *Server) testChannel(w http.ResponseWriter, r *http.Request) error {
 	}
 	if c.Kind == sms.Kind {
 		res = s.testSMS(r.Context(), c)
+	}
+	if isMetaKind(c.Kind) {
+		res = s.testMeta(r.Context(), c)
 	}
 	if c.Kind == telegram.Kind {
 		client, _, err := s.Providers.Telegram(c)

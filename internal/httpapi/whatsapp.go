@@ -16,6 +16,7 @@ import (
 	"github.com/atende/atende/internal/auth"
 	"github.com/atende/atende/internal/blob"
 	"github.com/atende/atende/internal/channel"
+	"github.com/atende/atende/internal/channel/meta"
 	"github.com/atende/atende/internal/channel/providers"
 	"github.com/atende/atende/internal/channel/whatsapp"
 	"github.com/atende/atende/internal/conversation"
@@ -415,7 +416,8 @@ var errWindowClosed = &apiError{http.StatusUnprocessableEntity, "window_closed",
 	"the customer last wrote on WhatsApp more than 24 hours ago: only an approved template can be sent"}
 
 // checkWhatsAppWindow refuses a reply on a WhatsApp conversation whose
-// customer-service window is closed. Other conversations, and ones the
+// customer-service window is closed, and on a Messenger or Instagram one
+// more than 7 days after the customer's last message. Other conversations, and ones the
 // viewer cannot see (Send answers those), pass.
 func (s *Server) checkWhatsAppWindow(r *http.Request, convID int64) error {
 	v := viewer(r)
@@ -425,7 +427,7 @@ func (s *Server) checkWhatsAppWindow(r *http.Request, convID int64) error {
 		return nil
 	}
 	ch, err := q.Channel(r.Context(), v.WorkspaceID, c.ChannelID)
-	if err != nil || ch.Kind != whatsapp.Kind {
+	if err != nil || (ch.Kind != whatsapp.Kind && !isMetaKind(ch.Kind)) {
 		return nil
 	}
 	at, err := q.LastInboundAt(r.Context(), v.WorkspaceID, c.ContactID, ch.ID)
@@ -435,6 +437,13 @@ func (s *Server) checkWhatsAppWindow(r *http.Request, convID int64) error {
 	var last time.Time
 	if at > 0 {
 		last = time.UnixMilli(at)
+	}
+	if isMetaKind(ch.Kind) {
+		// past 24 hours the reply goes with the HUMAN_AGENT tag; past 7 days not at all
+		if _, err := meta.HumanAgentTag(last, s.Conversations.Now()); err != nil {
+			return errMetaWindowClosed
+		}
+		return nil
 	}
 	if !whatsapp.WindowOpen(last, s.Conversations.Now()) {
 		return errWindowClosed

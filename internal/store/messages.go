@@ -489,3 +489,37 @@ func (q Q) LastInboundAt(ctx context.Context, ws, contactID, channelID int64) (i
 	}
 	return at.Int64, nil
 }
+
+// OutboundUpTo lists, oldest first, the ids of the messages sent to a
+// contact on a channel at or before at (Unix ms) whose delivery status is
+// below status: what a provider's "everything up to here" receipt (Meta's
+// delivery and read watermarks) moves forward.
+func (q Q) OutboundUpTo(ctx context.Context, ws, contactID, channelID, at int64, status string) ([]int64, error) {
+	var a sqlArgs
+	lower := []string{}
+	for s, r := range deliveryRank {
+		if r < deliveryRank[status] && r > deliveryRank[DeliveryPending] {
+			lower = append(lower, a.add(s))
+		}
+	}
+	if len(lower) == 0 {
+		return nil, nil
+	}
+	rows, err := q.query(ctx, `SELECT m.id FROM conversations c JOIN messages m ON m.conversation_id = c.id
+		WHERE c.workspace_id = `+a.add(ws)+` AND c.contact_id = `+a.add(contactID)+` AND c.channel_id = `+a.add(channelID)+
+		` AND m.direction = 'out' AND m.external_id IS NOT NULL AND m.created_at <= `+a.add(at)+
+		` AND m.status IN (`+strings.Join(lower, ",")+`) ORDER BY m.id`, a...)
+	if err != nil {
+		return nil, fmt.Errorf("store: outbound messages up to a watermark: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

@@ -514,3 +514,73 @@ func (w windowError) Unwrap() []error { return []error{ErrWindowClosed, w.SendEr
 // IsWindowClosed reports whether err is Meta refusing a send because the
 // messaging window is closed.
 func IsWindowClosed(err error) bool { return errors.Is(err, ErrWindowClosed) }
+
+// PageInfo is what the Graph API tells about the Page or Instagram account a
+// token speaks for.
+type PageInfo struct {
+	ID       string
+	Name     string
+	Username string // Instagram only
+}
+
+// Page reads the Page (or, for a client whose PageID is an Instagram
+// account, that account) with GET /{page-id}?fields=…: a cheap call that
+// proves the access token works for it.
+func (c *Client) Page(ctx context.Context) (PageInfo, error) {
+	fields := "id,name"
+	if c.Platform == PlatformInstagram {
+		fields = "id,name,username"
+	}
+	var resp struct {
+		ID       string `json:"id"`
+		Name     string `json:"name"`
+		Username string `json:"username"`
+	}
+	if err := c.do(ctx, http.MethodGet, c.base()+"/"+c.page()+"?fields="+url.QueryEscape(fields), "", nil, &resp); err != nil {
+		return PageInfo{}, err
+	}
+	return PageInfo{ID: resp.ID, Name: resp.Name, Username: resp.Username}, nil
+}
+
+// ErrTooLarge reports a file larger than the caller's limit.
+var ErrTooLarge = errors.New("meta: the file is larger than allowed")
+
+// Download fetches an attachment from the CDN URL a Messenger webhook names
+// (a signed URL: no access token is sent with it), reading at most maxBytes.
+// Errors are *channel.SendError (Retry for outages and 5xx), or wrap
+// ErrTooLarge.
+func (c *Client) Download(ctx context.Context, fileURL string, maxBytes int64) ([]byte, string, error) {
+	u, err := url.Parse(fileURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, "", permanent("not a downloadable URL")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, "", permanent("building the request: %v", err)
+	}
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		msg := err.Error()
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			msg = ue.Err.Error() // the signed URL stays out of errors and logs
+		}
+		return nil, "", &channel.SendError{Retry: true, Msg: "meta: downloading the file: " + msg}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return nil, "", &channel.SendError{Retry: resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests,
+			Code: resp.StatusCode, Msg: fmt.Sprintf("meta: downloading the file: HTTP %d", resp.StatusCode)}
+	}
+	if resp.ContentLength > maxBytes {
+		return nil, "", ErrTooLarge
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBytes+1))
+	if err != nil {
+		return nil, "", &channel.SendError{Retry: true, Msg: "meta: downloading the file: " + err.Error()}
+	}
+	if int64(len(data)) > maxBytes {
+		return nil, "", ErrTooLarge
+	}
+	return data, resp.Header.Get("Content-Type"), nil
+}

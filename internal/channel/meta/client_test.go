@@ -360,3 +360,74 @@ func TestAttachmentType(t *testing.T) {
 		}
 	}
 }
+
+func TestPage(t *testing.T) {
+	srv, n := fakeGraph(t, []step{
+		{method: "GET", path: "/104857600000001", check: func(t *testing.T, r *http.Request) {
+			if got := r.URL.Query().Get("fields"); got != "id,name" {
+				t.Errorf("fields = %q", got)
+			}
+		}, answer: `{"id":"104857600000001","name":"Loja Atende"}`},
+		{method: "GET", path: "/17841400000000001", check: func(t *testing.T, r *http.Request) {
+			if got := r.URL.Query().Get("fields"); got != "id,name,username" {
+				t.Errorf("fields = %q", got)
+			}
+		}, answer: `{"id":"17841400000000001","name":"Loja","username":"loja.atende"}`},
+		{method: "GET", path: "/104857600000001", status: 400,
+			answer: `{"error":{"message":"Invalid OAuth access token.","type":"OAuthException","code":190}}`},
+	})
+	c := &Client{BaseURL: srv.URL, PageAccessToken: token, PageID: "104857600000001"}
+	p, err := c.Page(context.Background())
+	if err != nil || p.ID != "104857600000001" || p.Name != "Loja Atende" {
+		t.Fatalf("Page = %+v, %v", p, err)
+	}
+	ig := &Client{BaseURL: srv.URL, PageAccessToken: token, PageID: "17841400000000001", Platform: PlatformInstagram}
+	if p, err := ig.Page(context.Background()); err != nil || p.Username != "loja.atende" {
+		t.Fatalf("Instagram Page = %+v, %v", p, err)
+	}
+	var se *channel.SendError
+	if _, err := c.Page(context.Background()); !errors.As(err, &se) || se.Retry || se.Code != CodeAccessToken {
+		t.Fatalf("refused token: %v", err)
+	}
+	if *n != 3 {
+		t.Errorf("%d calls", *n)
+	}
+}
+
+func TestDownload(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			t.Errorf("the token went to the CDN")
+		}
+		switch r.URL.Path {
+		case "/ok.jpg":
+			w.Header().Set("Content-Type", "image/jpeg")
+			io.WriteString(w, "jpeg")
+		case "/big":
+			io.WriteString(w, strings.Repeat("x", 100))
+		case "/gone":
+			http.NotFound(w, r)
+		default:
+			w.WriteHeader(503)
+		}
+	}))
+	defer srv.Close()
+	c := &Client{PageAccessToken: token}
+	ctx := context.Background()
+	if b, ct, err := c.Download(ctx, srv.URL+"/ok.jpg", 10); err != nil || string(b) != "jpeg" || ct != "image/jpeg" {
+		t.Errorf("ok: %q %q %v", b, ct, err)
+	}
+	if _, _, err := c.Download(ctx, srv.URL+"/big", 10); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("big: %v", err)
+	}
+	var se *channel.SendError
+	if _, _, err := c.Download(ctx, srv.URL+"/gone", 10); !errors.As(err, &se) || se.Retry {
+		t.Errorf("gone: %v", err)
+	}
+	if _, _, err := c.Download(ctx, srv.URL+"/down", 10); !errors.As(err, &se) || !se.Retry {
+		t.Errorf("down: %v", err)
+	}
+	if _, _, err := c.Download(ctx, "file:///etc/passwd", 10); !errors.As(err, &se) || se.Retry {
+		t.Errorf("file URL: %v", err)
+	}
+}

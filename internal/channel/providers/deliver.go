@@ -12,6 +12,7 @@ import (
 
 	"github.com/atende/atende/internal/blob"
 	"github.com/atende/atende/internal/channel"
+	"github.com/atende/atende/internal/channel/meta"
 	"github.com/atende/atende/internal/channel/sms"
 	"github.com/atende/atende/internal/channel/whatsapp"
 	"github.com/atende/atende/internal/jobs"
@@ -442,4 +443,129 @@ func SMSRecipient(contact store.Contact) string {
 		}
 	}
 	return ""
+}
+
+// MetaDeliverer sends agents' replies on Messenger and Instagram channels.
+type MetaDeliverer struct {
+	DB        *store.DB
+	Blobs     *blob.Store
+	Status    StatusSetter
+	Providers *Settings
+	// Now is the clock of the messaging windows; time.Now when nil.
+	Now func() time.Time
+}
+
+// Handle is the delivery handler of Messenger and Instagram channels. Inside
+// 24 hours of the customer's last message a reply goes out as RESPONSE,
+// between 24 hours and 7 days with the HUMAN_AGENT tag (an agent's reply is
+// a person answering), and after 7 days it fails at once with a clear
+// reason, without calling Meta. A send Meta refuses fails the message with
+// Meta's reason; rate limits and outages are retried no sooner than Meta
+// asks; the last attempt fails the message. The external id is the mid of
+// the first message sent, which Meta's echoes and receipts name.
+func (d *MetaDeliverer) Handle(ctx context.Context, j store.Job) error {
+	var p deliverJob
+	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
+		return jobs.Permanent(err)
+	}
+	q := d.DB.R()
+	m, err := q.MessageByID(ctx, j.WorkspaceID, p.MessageID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if m.Status != store.DeliveryPending {
+		return nil // an earlier attempt delivered it, and its completion was lost
+	}
+	if m.ExternalID != nil {
+		return d.Status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliverySent, "")
+	}
+	fail := func(err error, permanent bool) error {
+		if permanent || j.Attempts >= j.MaxAttempts {
+			if serr := d.Status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliveryFailed, err.Error()); serr != nil {
+				return serr
+			}
+			return jobs.Permanent(err)
+		}
+		return err
+	}
+	if p.Template != nil {
+		return fail(errors.New("Messenger and Instagram have no message templates"), true)
+	}
+	ch, err := q.Channel(ctx, j.WorkspaceID, m.ChannelID)
+	if err != nil {
+		return fail(err, errors.Is(err, store.ErrNotFound))
+	}
+	client, _, err := d.Providers.Meta(ch)
+	if err != nil {
+		return fail(err, true)
+	}
+	conv, err := q.LockConversation(ctx, j.WorkspaceID, m.ConversationID)
+	if err != nil {
+		return err
+	}
+	contact, err := q.Contact(ctx, j.WorkspaceID, conv.ContactID)
+	if err != nil {
+		return err
+	}
+	to := ""
+	for _, id := range contact.Identities {
+		if id.ChannelID == ch.ID {
+			to = id.ExternalID
+			break
+		}
+	}
+	if to == "" {
+		return fail(fmt.Errorf("the contact has no %s user id on channel %d", ch.Kind, ch.ID), true)
+	}
+	at, err := q.LastInboundAt(ctx, j.WorkspaceID, contact.ID, ch.ID)
+	if err != nil {
+		return err
+	}
+	var last time.Time
+	if at > 0 {
+		last = time.UnixMilli(at)
+	}
+	now := time.Now()
+	if d.Now != nil {
+		now = d.Now()
+	}
+	tag, err := meta.HumanAgentTag(last, now)
+	if err != nil {
+		return fail(err, true)
+	}
+	out := channel.Outbound{To: to, Text: m.Content}
+	for _, at := range m.Attachments {
+		f, err := d.Blobs.Open(at.StorageKey)
+		if err != nil {
+			return fail(fmt.Errorf("attachment %d: %w", at.ID, err), true)
+		}
+		b, err := io.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		out.Media = append(out.Media, channel.OutboundMedia{Filename: at.Filename, MIME: at.ContentType, Data: b})
+	}
+	mids, err := client.SendParts(ctx, out, tag)
+	if err != nil {
+		if len(mids) > 0 {
+			// some parts went out: retrying would send them again
+			_ = d.DB.W().SetMessageExternalID(ctx, j.WorkspaceID, m.ID, mids[0])
+			return fail(fmt.Errorf("only %d part(s) of the message were sent: %w", len(mids), err), true)
+		}
+		var se *channel.SendError
+		if !errors.As(err, &se) || !se.Retry || j.Attempts >= j.MaxAttempts {
+			return fail(err, true)
+		}
+		if se.After > 0 {
+			return jobs.RetryAfter(err, se.After)
+		}
+		return err
+	}
+	if err := d.DB.W().SetMessageExternalID(ctx, j.WorkspaceID, m.ID, mids[0]); err != nil && !errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	return d.Status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliverySent, "")
 }

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/atende/atende/internal/channel/meta"
 	"github.com/atende/atende/internal/channel/sms"
 	"github.com/atende/atende/internal/channel/telegram"
 	"github.com/atende/atende/internal/channel/whatsapp"
@@ -35,6 +36,9 @@ type Settings struct {
 	// SMSAPIURL is the SMS provider's REST API root, sms.DefaultBaseURL
 	// when empty.
 	SMSAPIURL string
+	// MetaAPIURL is the Graph API root with its version for Messenger and
+	// Instagram channels, meta.DefaultBaseURL when empty.
+	MetaAPIURL string
 	// HTTP makes provider calls; a client with a 30-second timeout when nil.
 	HTTP *http.Client
 	// Secrets seals and opens channels.config.
@@ -167,6 +171,48 @@ func (p *Settings) SMS(ch store.Channel) (*sms.Client, SMSConfig, error) {
 	return p.SMSClient(cfg), cfg, nil
 }
 
+// MetaConfig is what a Messenger or Instagram channel keeps sealed in
+// channels.config.
+type MetaConfig struct {
+	PageAccessToken string `json:"page_access_token"`
+	// AppSecret keys the X-Hub-Signature-256 of every webhook POST.
+	AppSecret string `json:"app_secret"`
+	// VerifyToken is what the admin pastes into Meta's dashboard.
+	VerifyToken string `json:"verify_token"`
+	// AccountID is the webhook entry.id the channel owns: the Page id
+	// (Messenger) or the Instagram professional account id.
+	AccountID string `json:"account_id"`
+	// PageID is the Page that sends; for Instagram the linked Page when
+	// given, else empty ("me", resolved from the token).
+	PageID string `json:"page_id,omitempty"`
+}
+
+// MetaPlatform is the meta platform of a channel kind.
+func MetaPlatform(kind string) string {
+	if kind == meta.KindInstagram {
+		return meta.PlatformInstagram
+	}
+	return meta.PlatformMessenger
+}
+
+// MetaClient is a Send API client for a Messenger or Instagram channel.
+func (p *Settings) MetaClient(kind string, cfg MetaConfig) *meta.Client {
+	return &meta.Client{BaseURL: p.MetaAPIURL, PageAccessToken: cfg.PageAccessToken, PageID: cfg.PageID,
+		Platform: MetaPlatform(kind), HTTP: p.http()}
+}
+
+// Meta opens a Messenger or Instagram channel's settings and returns its client.
+func (p *Settings) Meta(ch store.Channel) (*meta.Client, MetaConfig, error) {
+	var cfg MetaConfig
+	if ch.Kind != meta.KindMessenger && ch.Kind != meta.KindInstagram {
+		return nil, cfg, fmt.Errorf("%w: channel %d is %q, not messenger or instagram", ErrConfig, ch.ID, ch.Kind)
+	}
+	if err := p.OpenConfig(ch, &cfg); err != nil {
+		return nil, cfg, err
+	}
+	return p.MetaClient(ch.Kind, cfg), cfg, nil
+}
+
 // NewWebhookKey returns a random public id for a channel's webhook URL.
 func NewWebhookKey() string {
 	b := make([]byte, 18)
@@ -175,4 +221,10 @@ func NewWebhookKey() string {
 }
 
 // WebhookPath is the path of a provider channel's webhook endpoint.
-func WebhookPath(kind, key string) string { return "/api/v1/webhooks/" + kind + "/" + key }
+// Messenger and Instagram channels share Meta's webhook endpoint.
+func WebhookPath(kind, key string) string {
+	if kind == meta.KindMessenger || kind == meta.KindInstagram {
+		kind = "meta"
+	}
+	return "/api/v1/webhooks/" + kind + "/" + key
+}
