@@ -1412,6 +1412,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks/meta/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify a Messenger or Instagram webhook
+         * @description The handshake Meta makes when the webhook URL is saved in the app dashboard: with `hub.mode=subscribe` and `hub.verify_token` equal to the channel's verify token, the answer is `hub.challenge` as text/plain; anything else is 403.
+         *
+         *     Public: no session or API token.
+         */
+        get: operations["metaWebhookVerify"];
+        put?: never;
+        /**
+         * Receive a Messenger or Instagram webhook
+         * @description Meta posts the webhooks of the channel's Facebook Page (`object: page`) or Instagram professional account (`object: instagram`) here; Messenger and Instagram channels share this endpoint. The request is authenticated by `X-Hub-Signature-256`, the HMAC-SHA256 of the raw body keyed with the app secret: a missing or wrong one is 401 and nothing is stored. Only the entries whose `id` is the channel's Page / Instagram account, of the channel's platform, are handled. Each customer message is stored in the contact's conversation once, keyed on its `mid`; the contact is keyed on the PSID (Messenger) or IGSID (Instagram) and named from the User Profile API when Meta answers. Messenger files are downloaded before the answer (the first of a message is kept as its attachment, further ones are noted); Instagram files are not downloaded, as Meta's policy asks: their URL is kept in the message text, as are story mentions, story replies and shared posts. Reactions are stored as a short text (`[reacted ❤️ to a message]`). Echoes of the account's own sends, unsent messages and other events (postbacks, opt-ins…) are ignored. Delivery and read receipts move the delivery status of the replies Atende sent forward only: per message (`mid`), once per (mid, status), and by watermark (every reply to that customer sent at or before it), once per watermark. The answer comes only after everything is committed; on 5xx Meta sends the webhook again.
+         *
+         *     Body limit: 4 MiB. Public: no session or API token.
+         */
+        post: operations["metaWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks/sms/{key}": {
         parameters: {
             query?: never;
@@ -1568,12 +1596,12 @@ export interface components {
             /** @description Inactive reasons are kept for history but cannot be chosen when resolving. */
             active: boolean;
         };
-        /** @description A connected inbox. Secrets and provider credentials (a bot token, a WhatsApp access token or app secret) are never shown: API channel secrets only once at creation or rotation, provider credentials never. */
+        /** @description A connected inbox. Secrets and provider credentials (a bot token, a WhatsApp or Page access token, an app secret) are never shown: API channel secrets only once at creation or rotation, provider credentials never. */
         Channel: {
             /** Format: int64 */
             id: number;
             /**
-             * @description Channel kind: `api` (the company's own apps) or a messaging provider. Only `api`, `telegram`, `whatsapp` and `sms` can be created for now; the other kinds come with their own channels.
+             * @description Channel kind: `api` (the company's own apps) or a messaging provider.
              * @enum {string}
              */
             kind: "api" | "telegram" | "whatsapp" | "messenger" | "instagram" | "sms";
@@ -1585,11 +1613,11 @@ export interface components {
              * @description Department that new conversations of this channel land in; null means the workspace default.
              */
             department_id: number | null;
-            /** @description The provider account, for provider channels: a Telegram bot's `@username`; a WhatsApp number as Meta displays it, with its verified name. */
+            /** @description The provider account, for provider channels: a Telegram bot's `@username`; a WhatsApp number as Meta displays it, with its verified name. A Facebook Page's name; an Instagram account's `@username (name)`. */
             account?: string;
-            /** @description The URL the provider posts to (provider channels only): `<ATENDE_BASE_URL>/api/v1/webhooks/<kind>/<key>`. Atende registers it with Telegram itself (setWebhook); for WhatsApp the admin pastes it, with `verify_token`, into the Meta app's webhook settings. */
+            /** @description The URL the provider posts to (provider channels only): `<ATENDE_BASE_URL>/api/v1/webhooks/<kind>/<key>` (`meta` for Messenger and Instagram). Atende registers it with Telegram itself (setWebhook); for WhatsApp, Messenger and Instagram the admin pastes it, with `verify_token`, into the Meta app's webhook settings. */
             webhook_url?: string;
-            /** @description WhatsApp channels: the verify token Meta's webhook settings ask for with the callback URL (checked in the GET handshake). Not a credential of the provider account; shown to admins only (channel views are admin-only). */
+            /** @description WhatsApp, Messenger and Instagram channels: the verify token Meta's webhook settings ask for with the callback URL (checked in the GET handshake). Not a credential of the provider account; shown to admins only (channel views are admin-only). */
             verify_token?: string;
             /** @description SMS channels: where the provider posts delivery reports, `<webhook_url>/status` (Atende names it in every send; shown for reference). */
             status_callback_url?: string;
@@ -2374,10 +2402,10 @@ export interface components {
             /** @description Defaults to true on create. */
             active?: boolean;
         };
-        /** @description A channel to connect. `api`: the company's own apps (`callback_url` receives agent replies). `telegram`: a Telegram bot (`bot_token` is required; `callback_url` is refused). `whatsapp`: a WhatsApp Business Cloud API phone number (`phone_number_id`, `waba_id`, `access_token` and `app_secret` are required; the answer carries the `webhook_url` and `verify_token` to paste into the Meta app's webhook settings, subscribed to the `messages` field). */
+        /** @description A channel to connect. `api`: the company's own apps (`callback_url` receives agent replies). `telegram`: a Telegram bot (`bot_token` is required; `callback_url` is refused). `whatsapp`: a WhatsApp Business Cloud API phone number (`phone_number_id`, `waba_id`, `access_token` and `app_secret` are required; the answer carries the `webhook_url` and `verify_token` to paste into the Meta app's webhook settings, subscribed to the `messages` field). `messenger`: a Facebook Page (`page_id`, `page_access_token` and `app_secret` are required); `instagram`: an Instagram professional account (`instagram_account_id`, `page_access_token` and `app_secret` are required). Both answer with the `webhook_url` (`/api/v1/webhooks/meta/<key>`) and `verify_token` to paste into the Meta app's webhook settings (Messenger: `messages`, `message_echoes`, `message_deliveries`, `message_reads`, `message_reactions`; Instagram: `messages`, `messaging_seen`, `message_reactions`). */
         ChannelCreate: {
             /** @enum {string} */
-            kind: "api" | "telegram" | "whatsapp" | "sms";
+            kind: "api" | "telegram" | "whatsapp" | "messenger" | "instagram" | "sms";
             name: string;
             /** @description http(s) URL that receives agent replies (see the callback of this operation); empty for none. */
             callback_url?: string;
@@ -2394,7 +2422,7 @@ export interface components {
             waba_id?: string;
             /** @description WhatsApp only: a system-user access token with whatsapp_business_messaging (and _management). Checked by reading the phone number (GET /{phone_number_id}), stored encrypted, never shown again. */
             access_token?: string;
-            /** @description WhatsApp only: the Meta app's secret, which signs every webhook (X-Hub-Signature-256). Stored encrypted, never shown again. */
+            /** @description WhatsApp, Messenger and Instagram: the Meta app's secret, which signs every webhook (X-Hub-Signature-256). Stored encrypted, never shown again. */
             app_secret?: string;
             /** @description SMS only: the provider account's Account SID (AC…). With `auth_token`, checked by reading the account (GET /2010-04-01/Accounts/{AccountSid}.json). */
             account_sid?: string;
@@ -2404,6 +2432,12 @@ export interface components {
             from?: string;
             /** @description SMS only: a Messaging Service SID (MG…), sent instead of `from`. */
             messaging_service_sid?: string;
+            /** @description Messenger: the Facebook Page's id (required). Instagram: optionally, the Page linked to the account, which sends (the token's Page when absent). */
+            page_id?: string;
+            /** @description Instagram only (required): the Instagram professional account's id, the `entry.id` of its webhooks. */
+            instagram_account_id?: string;
+            /** @description Messenger and Instagram only: a Page access token with pages_messaging (and instagram_manage_messages). Checked by reading the Page or account (GET /{page_id} or /{instagram_account_id}?fields=…), stored encrypted, never shown again. */
+            page_access_token?: string;
         };
         /** @description Fields to change. The kind cannot be changed (sending it is 422). */
         ChannelPatch: {
@@ -4687,7 +4721,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description `validation_failed`: the message breaks a rule (the message says which). `no_sms_channel`: kind `sms` and no SMS channel is connected. `no_phone`: kind `sms` and the contact has no phone number in E.164 form. `window_closed`: a reply on a WhatsApp conversation whose customer last wrote more than 24 hours ago; only an approved template may be sent. */
+            /** @description `validation_failed`: the message breaks a rule (the message says which). `no_sms_channel`: kind `sms` and no SMS channel is connected. `no_phone`: kind `sms` and the contact has no phone number in E.164 form. `window_closed`: a reply on a WhatsApp conversation whose customer last wrote more than 24 hours ago; only an approved template may be sent; or on a Messenger or Instagram conversation whose customer last wrote more than 7 days ago (between 24 hours and 7 days the reply goes with the HUMAN_AGENT tag). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5362,6 +5396,94 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["InternalError"];
             /** @description `provider_unavailable`: a customer's media could not be fetched from the Graph API; nothing more was stored and Meta sends the webhook again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    metaWebhookVerify: {
+        parameters: {
+            query?: {
+                /** @description `subscribe`. */
+                "hub.mode"?: string;
+                /** @description The channel's verify token. */
+                "hub.verify_token"?: string;
+                /** @description What to echo back (letters, digits, `.`, `_`, `-`; at most 256 characters). */
+                "hub.challenge"?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The channel's webhook key. */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The challenge, echoed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `forbidden`: wrong mode, verify token or challenge. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    metaWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `sha256=` and the hex HMAC-SHA256 of the body with the app secret. */
+                "X-Hub-Signature-256"?: string;
+            };
+            path: {
+                /** @description The channel's webhook key. */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    object: string;
+                    entry: Record<string, never>[];
+                };
+            };
+        };
+        responses: {
+            /** @description Handled: `stored` (a message or status applied), `duplicate` (handled before) or `ignored` (nothing for this channel). `message_id` and `conversation_id` name the first message of the batch. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAck"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+            /** @description `provider_unavailable`: a customer's file could not be fetched from Meta's CDN; nothing more was stored and Meta sends the webhook again. */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -18,7 +18,7 @@ import { ConfirmDialog, CopyButton, CopyField, Panel, RowMenu, SecretDialog, Sec
 import s from './settings.module.css';
 
 type WithSecrets = Schemas['ChannelWithSecrets'];
-type NewKind = 'api' | 'telegram' | 'whatsapp' | 'sms';
+type NewKind = 'api' | 'telegram' | 'whatsapp' | 'sms' | 'messenger' | 'instagram';
 
 export function ChannelsSection() {
   const { t } = useTranslation('settings');
@@ -134,7 +134,7 @@ export function ChannelsSection() {
                       items={[
                         { label: tc('edit'), onSelect: () => setEditing(c) },
                         { label: t('channels.test'), onSelect: () => test.mutate(c) },
-                        ...(c.kind === 'whatsapp' || c.kind === 'sms' ? [{ label: t('channels.webhookDetails'), onSelect: () => setWebhook(c) }] : []),
+                        ...(c.kind !== 'api' && c.kind !== 'telegram' ? [{ label: t('channels.webhookDetails'), onSelect: () => setWebhook(c) }] : []),
                         ...(c.kind === 'api' ? [{ label: t('channels.rotate'), onSelect: () => setRotating(c) }] : []),
                         { label: '', separator: true },
                         { label: tc('delete'), onSelect: () => setDeleting(c) },
@@ -176,7 +176,7 @@ export function ChannelsSection() {
       {webhook && (
         <Dialog open onOpenChange={(o) => !o && setWebhook(null)} title={t('channels.webhookTitle', { name: webhook.name })} description={webhook.kind === 'sms' ? t('channels.smsWebhookHelp') : t('channels.webhookHelp')} footer={<Button onClick={() => setWebhook(null)}>{tc('close')}</Button>}>
           <CopyField label={t('channels.webhookUrl')} value={webhook.webhook_url ?? ''} testid="channel-webhook-url" />
-          {webhook.kind === 'whatsapp' ? (
+          {webhook.kind !== 'sms' ? (
             <CopyField label={t('channels.verifyToken')} value={webhook.verify_token ?? ''} testid="channel-verify-token" />
           ) : (
             <CopyField label={t('channels.statusCallbackUrl')} value={webhook.status_callback_url ?? ''} testid="channel-status-url" />
@@ -263,6 +263,9 @@ function ChannelDialog({
   const [wa, setWa] = useState({ phone_number_id: '', waba_id: '', access_token: '', app_secret: '' });
   const setWaField = (k: keyof typeof wa) => (e: React.ChangeEvent<HTMLInputElement>) => setWa({ ...wa, [k]: e.target.value });
   const [sms, setSms] = useState({ account_sid: '', auth_token: '', from: '' });
+  const [meta, setMeta] = useState({ account: '', page_access_token: '', app_secret: '', page_id: '' });
+  const setMetaField = (k: keyof typeof meta) => (e: React.ChangeEvent<HTMLInputElement>) => setMeta({ ...meta, [k]: e.target.value });
+  const metaFields = (kind === 'instagram' ? ['account', 'page_id', 'page_access_token', 'app_secret'] : ['account', 'page_access_token', 'app_secret']) as (keyof typeof meta)[];
   const setSmsField = (k: keyof typeof sms) => (e: React.ChangeEvent<HTMLInputElement>) => setSms({ ...sms, [k]: e.target.value });
   const [name, setName] = useState(channel?.name ?? '');
   const [callback, setCallback] = useState(channel?.callback_url ?? '');
@@ -279,7 +282,9 @@ function ChannelDialog({
         ? 'whatsappFields'
         : kind === 'sms' && !channel && Object.values(sms).some((v) => !v.trim())
           ? 'whatsappFields'
-          : undefined;
+          : (kind === 'messenger' || kind === 'instagram') && !channel && ['account', 'page_access_token', 'app_secret'].some((k) => !meta[k as keyof typeof meta].trim())
+            ? 'whatsappFields'
+            : undefined;
   const defaultName = departments.find((d) => d.is_default)?.name ?? '—';
 
   const save = useMutation({
@@ -290,6 +295,10 @@ function ChannelDialog({
         return null;
       }
       if (kind === 'telegram') return unwrap(api.POST('/api/v1/channels', { body: { kind, ...body, bot_token: botToken.trim() } }));
+      if (kind === 'messenger' || kind === 'instagram') {
+        const ids = kind === 'messenger' ? { page_id: meta.account.trim() } : { instagram_account_id: meta.account.trim(), ...(meta.page_id.trim() ? { page_id: meta.page_id.trim() } : {}) };
+        return unwrap(api.POST('/api/v1/channels', { body: { kind, ...body, ...ids, page_access_token: meta.page_access_token.trim(), app_secret: meta.app_secret.trim() } }));
+      }
       if (kind === 'sms') {
         const from = sms.from.trim();
         const sender = /^MG/.test(from) ? { messaging_service_sid: from } : { from };
@@ -307,7 +316,7 @@ function ChannelDialog({
       if (created && 'token' in created) onCreated(created);
       else if (created) {
         toast.success(t('channels.connected', { name: created.name, account: created.account ?? '' }));
-        if (created.kind === 'whatsapp' || created.kind === 'sms') onWebhook(created);
+        if (created.kind !== 'api' && created.kind !== 'telegram') onWebhook(created);
       }
       else toast.success(tc('saved'));
     },
@@ -334,6 +343,8 @@ function ChannelDialog({
             <option value="api">{t('channels.kinds.api')}</option>
             <option value="whatsapp">{t('channels.kinds.whatsapp')}</option>
             <option value="telegram">{t('channels.kinds.telegram')}</option>
+            <option value="messenger">{t('channels.kinds.messenger')}</option>
+            <option value="instagram">{t('channels.kinds.instagram')}</option>
             <option value="sms">{t('channels.kinds.sms')}</option>
           </Select>
         </Field>
@@ -351,6 +362,29 @@ function ChannelDialog({
             data-testid="channel-bot-token"
           />
         </Field>
+      )}
+      {(kind === 'messenger' || kind === 'instagram') && !channel && (
+        <>
+          {metaFields.map((k) => (
+            <Field
+              key={k}
+              label={t(`channels.meta.${k === 'account' ? kind : k}`)}
+              htmlFor={`channel-meta-${k}`}
+              hint={t(`channels.meta.${k === 'account' ? kind : k}Hint`)}
+              error={tried && k !== 'page_id' && !meta[k].trim() ? t('errors.required') : undefined}
+            >
+              <Input
+                id={`channel-meta-${k}`}
+                type={k === 'page_access_token' || k === 'app_secret' ? 'password' : 'text'}
+                autoComplete="off"
+                value={meta[k]}
+                onChange={setMetaField(k)}
+                className={s.mono}
+                data-testid={`channel-meta-${k}`}
+              />
+            </Field>
+          ))}
+        </>
       )}
       {kind === 'sms' && !channel && (
         <>
