@@ -89,37 +89,11 @@ type TelegramDeliverer struct {
 // retry_after, outages with the queue's backoff; the last attempt fails
 // the message. The message's external id is the id Telegram gave it.
 func (d *TelegramDeliverer) Handle(ctx context.Context, j store.Job) error {
-	var p deliverJob
-	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
-		return jobs.Permanent(err)
+	_, m, ch, fail, done, err := begin(ctx, d.DB, d.Status, j)
+	if done || err != nil {
+		return err
 	}
 	q := d.DB.R()
-	m, err := q.MessageByID(ctx, j.WorkspaceID, p.MessageID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	if m.Status != store.DeliveryPending {
-		return nil // an earlier attempt delivered it, and its completion was lost
-	}
-	if m.ExternalID != nil {
-		// sent, and the id recorded, but the status not: finish the job
-		return d.Status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliverySent, "")
-	}
-	fail := func(err error, permanent bool) error {
-		if permanent || j.Attempts >= j.MaxAttempts {
-			if serr := d.Status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliveryFailed, err.Error()); serr != nil {
-				return serr
-			}
-			return jobs.Permanent(err)
-		}
-		return err
-	}
-	ch, err := q.Channel(ctx, j.WorkspaceID, m.ChannelID)
-	if err != nil {
-		return fail(err, errors.Is(err, store.ErrNotFound))
-	}
 	client, _, err := d.Providers.Telegram(ch)
 	if err != nil {
 		return fail(err, true)
@@ -206,36 +180,11 @@ var ErrWindowClosed = errors.New("the WhatsApp 24-hour customer-service window i
 // sooner than the provider asks; the last attempt fails the message. The
 // message's external id is the wamid Cloud API gave it, which statuses name.
 func (d *WhatsAppDeliverer) Handle(ctx context.Context, j store.Job) error {
-	var p deliverJob
-	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
-		return jobs.Permanent(err)
+	p, m, ch, fail, done, err := begin(ctx, d.DB, d.Status, j)
+	if done || err != nil {
+		return err
 	}
 	q := d.DB.R()
-	m, err := q.MessageByID(ctx, j.WorkspaceID, p.MessageID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	if m.Status != store.DeliveryPending {
-		return nil // an earlier attempt delivered it, and its completion was lost
-	}
-	if m.ExternalID != nil {
-		return d.Status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliverySent, "")
-	}
-	fail := func(err error, permanent bool) error {
-		if permanent || j.Attempts >= j.MaxAttempts {
-			if serr := d.Status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliveryFailed, err.Error()); serr != nil {
-				return serr
-			}
-			return jobs.Permanent(err)
-		}
-		return err
-	}
-	ch, err := q.Channel(ctx, j.WorkspaceID, m.ChannelID)
-	if err != nil {
-		return fail(err, errors.Is(err, store.ErrNotFound))
-	}
 	client, _, err := d.Providers.WhatsApp(ch)
 	if err != nil {
 		return fail(err, true)
@@ -353,36 +302,11 @@ var ErrSMSMedia = errors.New("SMS cannot carry attachments here: the provider on
 // the last attempt fails the message. The external id is the message SID,
 // which status callbacks name.
 func (d *SMSDeliverer) Handle(ctx context.Context, j store.Job) error {
-	var p deliverJob
-	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
-		return jobs.Permanent(err)
+	_, m, ch, fail, done, err := begin(ctx, d.DB, d.Status, j)
+	if done || err != nil {
+		return err
 	}
 	q := d.DB.R()
-	m, err := q.MessageByID(ctx, j.WorkspaceID, p.MessageID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	if m.Status != store.DeliveryPending {
-		return nil // an earlier attempt delivered it, and its completion was lost
-	}
-	if m.ExternalID != nil {
-		return d.Status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliverySent, "")
-	}
-	fail := func(err error, permanent bool) error {
-		if permanent || j.Attempts >= j.MaxAttempts {
-			if serr := d.Status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliveryFailed, err.Error()); serr != nil {
-				return serr
-			}
-			return jobs.Permanent(err)
-		}
-		return err
-	}
-	ch, err := q.Channel(ctx, j.WorkspaceID, m.ChannelID)
-	if err != nil {
-		return fail(err, errors.Is(err, store.ErrNotFound))
-	}
 	client, _, err := d.Providers.SMS(ch)
 	if err != nil {
 		return fail(err, true)
@@ -464,39 +388,14 @@ type MetaDeliverer struct {
 // asks; the last attempt fails the message. The external id is the mid of
 // the first message sent, which Meta's echoes and receipts name.
 func (d *MetaDeliverer) Handle(ctx context.Context, j store.Job) error {
-	var p deliverJob
-	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
-		return jobs.Permanent(err)
-	}
-	q := d.DB.R()
-	m, err := q.MessageByID(ctx, j.WorkspaceID, p.MessageID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	if m.Status != store.DeliveryPending {
-		return nil // an earlier attempt delivered it, and its completion was lost
-	}
-	if m.ExternalID != nil {
-		return d.Status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliverySent, "")
-	}
-	fail := func(err error, permanent bool) error {
-		if permanent || j.Attempts >= j.MaxAttempts {
-			if serr := d.Status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliveryFailed, err.Error()); serr != nil {
-				return serr
-			}
-			return jobs.Permanent(err)
-		}
+	p, m, ch, fail, done, err := begin(ctx, d.DB, d.Status, j)
+	if done || err != nil {
 		return err
 	}
 	if p.Template != nil {
 		return fail(errors.New("Messenger and Instagram have no message templates"), true)
 	}
-	ch, err := q.Channel(ctx, j.WorkspaceID, m.ChannelID)
-	if err != nil {
-		return fail(err, errors.Is(err, store.ErrNotFound))
-	}
+	q := d.DB.R()
 	client, _, err := d.Providers.Meta(ch)
 	if err != nil {
 		return fail(err, true)
@@ -568,4 +467,44 @@ func (d *MetaDeliverer) Handle(ctx context.Context, j store.Job) error {
 		return err
 	}
 	return d.Status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliverySent, "")
+}
+
+// begin reads what a delivery job names: its payload, the pending message
+// and the message's channel. done is true when nothing is left to do — the
+// message is gone, already delivered, or was sent and only its status was
+// lost (then it is marked sent here). fail marks the message failed and
+// stops the job when the error is permanent or the attempts are used up;
+// otherwise it returns the error so the job is retried.
+func begin(ctx context.Context, db *store.DB, status StatusSetter, j store.Job) (p deliverJob, m store.Message, ch store.Channel, fail func(error, bool) error, done bool, err error) {
+	if err = json.Unmarshal([]byte(j.Payload), &p); err != nil {
+		return p, m, ch, nil, true, jobs.Permanent(err)
+	}
+	q := db.R()
+	m, err = q.MessageByID(ctx, j.WorkspaceID, p.MessageID)
+	if errors.Is(err, store.ErrNotFound) {
+		return p, m, ch, nil, true, nil
+	} else if err != nil {
+		return p, m, ch, nil, true, err
+	}
+	if m.Status != store.DeliveryPending {
+		return p, m, ch, nil, true, nil // an earlier attempt delivered it, and its completion was lost
+	}
+	if m.ExternalID != nil {
+		// sent, and the id recorded, but the status not: finish the job
+		return p, m, ch, nil, true, status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliverySent, "")
+	}
+	fail = func(err error, permanent bool) error {
+		if permanent || j.Attempts >= j.MaxAttempts {
+			if serr := status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliveryFailed, err.Error()); serr != nil {
+				return serr
+			}
+			return jobs.Permanent(err)
+		}
+		return err
+	}
+	ch, err = q.Channel(ctx, j.WorkspaceID, m.ChannelID)
+	if err != nil {
+		return p, m, ch, nil, true, fail(err, errors.Is(err, store.ErrNotFound))
+	}
+	return p, m, ch, fail, false, nil
 }
