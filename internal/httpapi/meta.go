@@ -244,33 +244,21 @@ func (s *Server) metaWebhook(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if ack.MessageID == 0 {
-			ack.MessageID, ack.ConversationID = res.Message.ID, res.Conversation.ID
-		}
-		switch {
-		case !res.Duplicate:
-			ack.Result = "stored"
-		case ack.Result == "ignored":
-			ack.Result = "duplicate"
-		}
+		ack.received(res)
 	}
 	for _, st := range acc.Statuses {
 		applied, err := s.applyWhatsAppStatus(r.Context(), ch, st)
 		if err != nil {
 			return err
 		}
-		if applied && ack.Result == "ignored" {
-			ack.Result = "stored"
-		}
+		ack.applied(applied)
 	}
 	for _, wm := range acc.Watermarks {
 		applied, err := s.applyMetaWatermark(r.Context(), ch, wm)
 		if err != nil {
 			return err
 		}
-		if applied && ack.Result == "ignored" {
-			ack.Result = "stored"
-		}
+		ack.applied(applied)
 	}
 	writeJSON(w, http.StatusOK, ack)
 	return nil

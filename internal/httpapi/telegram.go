@@ -214,6 +214,27 @@ type webhookAck struct {
 	ConversationID int64  `json:"conversation_id,omitempty"`
 }
 
+// received notes one message of a batch: the answer names the first one,
+// and says stored if any was new, duplicate if all had been seen.
+func (a *webhookAck) received(res conversation.InboundResult) {
+	if a.MessageID == 0 {
+		a.MessageID, a.ConversationID = res.Message.ID, res.Conversation.ID
+	}
+	switch {
+	case !res.Duplicate:
+		a.Result = "stored"
+	case a.Result == "ignored":
+		a.Result = "duplicate"
+	}
+}
+
+// applied notes a delivery status or watermark that changed something.
+func (a *webhookAck) applied(changed bool) {
+	if changed && a.Result == "ignored" {
+		a.Result = "stored"
+	}
+}
+
 // telegramWebhook receives one Update for the channel its URL names. It
 // answers 2xx only once the message is committed (Telegram re-delivers an
 // update until then), stores a re-delivered update once, and stores

@@ -200,24 +200,14 @@ func (s *Server) whatsappWebhook(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if ack.MessageID == 0 {
-			ack.MessageID, ack.ConversationID = res.Message.ID, res.Conversation.ID
-		}
-		switch {
-		case !res.Duplicate:
-			ack.Result = "stored"
-		case ack.Result == "ignored":
-			ack.Result = "duplicate"
-		}
+		ack.received(res)
 	}
 	for _, st := range line.Statuses {
 		applied, err := s.applyWhatsAppStatus(r.Context(), ch, st)
 		if err != nil {
 			return err
 		}
-		if applied && ack.Result == "ignored" {
-			ack.Result = "stored"
-		}
+		ack.applied(applied)
 	}
 	writeJSON(w, http.StatusOK, ack)
 	return nil

@@ -98,11 +98,7 @@ func (d *TelegramDeliverer) Handle(ctx context.Context, j store.Job) error {
 	if err != nil {
 		return fail(err, true)
 	}
-	conv, err := q.LockConversation(ctx, j.WorkspaceID, m.ConversationID)
-	if err != nil {
-		return err
-	}
-	contact, err := q.Contact(ctx, j.WorkspaceID, conv.ContactID)
+	contact, err := recipientOf(ctx, q, j.WorkspaceID, m.ConversationID)
 	if err != nil {
 		return err
 	}
@@ -189,11 +185,7 @@ func (d *WhatsAppDeliverer) Handle(ctx context.Context, j store.Job) error {
 	if err != nil {
 		return fail(err, true)
 	}
-	conv, err := q.LockConversation(ctx, j.WorkspaceID, m.ConversationID)
-	if err != nil {
-		return err
-	}
-	contact, err := q.Contact(ctx, j.WorkspaceID, conv.ContactID)
+	contact, err := recipientOf(ctx, q, j.WorkspaceID, m.ConversationID)
 	if err != nil {
 		return err
 	}
@@ -315,11 +307,7 @@ func (d *SMSDeliverer) Handle(ctx context.Context, j store.Job) error {
 	if len(m.Attachments) > 0 && d.MediaURL == nil {
 		return fail(ErrSMSMedia, true)
 	}
-	conv, err := q.LockConversation(ctx, j.WorkspaceID, m.ConversationID)
-	if err != nil {
-		return err
-	}
-	contact, err := q.Contact(ctx, j.WorkspaceID, conv.ContactID)
+	contact, err := recipientOf(ctx, q, j.WorkspaceID, m.ConversationID)
 	if err != nil {
 		return err
 	}
@@ -400,11 +388,7 @@ func (d *MetaDeliverer) Handle(ctx context.Context, j store.Job) error {
 	if err != nil {
 		return fail(err, true)
 	}
-	conv, err := q.LockConversation(ctx, j.WorkspaceID, m.ConversationID)
-	if err != nil {
-		return err
-	}
-	contact, err := q.Contact(ctx, j.WorkspaceID, conv.ContactID)
+	contact, err := recipientOf(ctx, q, j.WorkspaceID, m.ConversationID)
 	if err != nil {
 		return err
 	}
@@ -507,4 +491,13 @@ func begin(ctx context.Context, db *store.DB, status StatusSetter, j store.Job) 
 		return p, m, ch, nil, true, fail(err, errors.Is(err, store.ErrNotFound))
 	}
 	return p, m, ch, fail, false, nil
+}
+
+// recipientOf is the contact a conversation's outbound message goes to.
+func recipientOf(ctx context.Context, q store.Q, ws, conversationID int64) (store.Contact, error) {
+	conv, err := q.LockConversation(ctx, ws, conversationID)
+	if err != nil {
+		return store.Contact{}, err
+	}
+	return q.Contact(ctx, ws, conv.ContactID)
 }
