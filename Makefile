@@ -28,7 +28,7 @@ build: ui
 WEB_SRC := $(shell find web/src web/index.html web/vite.config.ts web/tsconfig.json web/scripts \
 	web/package.json internal/httpapi/openapi/openapi.json -type f 2>/dev/null)
 
-ui: web/dist/app/index.html
+ui: web/dist/app/index.html web/dist/widget/widget.js
 
 web/node_modules/.package-lock.json: web/package-lock.json
 	@if command -v npm >/dev/null; then cd web && npm ci --no-audit --no-fund; \
@@ -38,6 +38,14 @@ web/dist/app/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
 	@if command -v npm >/dev/null; then cd web && npm run build; \
 	else echo "*** npm not found: the binary serves a stub page instead of the web app"; fi
 
+# The website chat widget (web/widget) is built into web/dist/widget, served at
+# /widget.js and /widget/…; without npm the server answers 404 widget_missing there.
+WIDGET_SRC := $(shell find web/widget web/vite.widget.config.ts -type f 2>/dev/null)
+
+web/dist/widget/widget.js: web/node_modules/.package-lock.json $(WIDGET_SRC)
+	@if command -v npm >/dev/null; then cd web && npx tsc -p widget/tsconfig.json && npm run build:widget; \
+	else echo "*** npm not found: building without the website widget"; fi
+
 ## test: everything that proves the build — vet, format, unit/integration tests with -race on
 ## SQLite (and PostgreSQL/NATS when ATENDE_TEST_POSTGRES_URL / ATENDE_TEST_NATS_URL are set),
 ## short fuzz runs, the web app's type check and unit tests, and the browser end-to-end run
@@ -46,7 +54,7 @@ test: vet fmt-check unit fuzz-short web-test e2e
 ## web-test: the UI's API types against openapi.json, tsc, and Vitest
 web-test: web/node_modules/.package-lock.json
 	@if ! command -v npm >/dev/null; then echo "*** SKIPPED web tests: npm not found"; exit 0; fi; \
-	cd web && npm run --silent check:api && npx tsc -b && npx vitest run
+	cd web && npm run --silent check:api && npx tsc -b && npx vitest run && npx tsc -p widget/tsconfig.json && npm run --silent test:widget
 
 ## e2e: Playwright (playwright-core) in Debian's Chromium against the built binary
 e2e: build
@@ -80,7 +88,19 @@ FUZZ_TARGETS := \
 	./internal/channel/meta:FuzzParse \
 	./internal/channel/sms:FuzzParseInbound \
 	./internal/channel/sms:FuzzParseStatus \
-	./internal/channel/sms:FuzzValidateSignature
+	./internal/channel/sms:FuzzValidateSignature \
+	./internal/channel/email:FuzzParse \
+	./internal/channel/email/mailbox:FuzzValidAddress \
+	./internal/helpcenter:FuzzRender \
+	./internal/medialink:FuzzVerify \
+	./internal/automation/hours:FuzzSchedule \
+	./internal/automation/routing:FuzzParse \
+	./internal/conversation:FuzzParseScore \
+	./internal/httpapi:FuzzTelegramWebhook \
+	./internal/httpapi:FuzzWhatsAppWebhook \
+	./internal/httpapi:FuzzMetaWebhook \
+	./internal/httpapi:FuzzSMSWebhook \
+	./internal/httpapi:FuzzSMSStatusWebhook
 
 fuzz-short:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
@@ -114,16 +134,16 @@ bench-tool:
 	$(GO) build -o bin/atende-bench ./cmd/atende-bench
 
 bench: build bench-tool
-	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -short -timeout 20m ./internal/store/ ./internal/conversation/
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -short -timeout 20m ./internal/store/ ./internal/conversation/ ./internal/channel/email/
 	rm -rf $(BENCH_DIR)/100k
 	./bin/atende-bench seed --data $(BENCH_DIR)/100k --conversations 100000 --messages 1000000
-	./bin/atende-bench load --data $(BENCH_DIR)/100k --phases idle,inbox,search,inbound,ws-latency,whatsapp,whatsapp-latency $(LOAD_FLAGS)
+	./bin/atende-bench load --data $(BENCH_DIR)/100k --phases idle,inbox,search,inbound,ws-latency,whatsapp,whatsapp-latency,widget $(LOAD_FLAGS)
 
 bench-full: build bench-tool
-	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 30m ./internal/store/ ./internal/conversation/
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 30m ./internal/store/ ./internal/conversation/ ./internal/channel/email/
 	rm -rf $(BENCH_DIR)/1m
 	./bin/atende-bench seed --data $(BENCH_DIR)/1m --conversations 1000000 --messages 10000000
-	./bin/atende-bench load --data $(BENCH_DIR)/1m --phases idle,inbox,search,inbound,ws-latency,whatsapp,whatsapp-latency $(LOAD_FLAGS)
+	./bin/atende-bench load --data $(BENCH_DIR)/1m --phases idle,inbox,search,inbound,ws-latency,whatsapp,whatsapp-latency,widget $(LOAD_FLAGS)
 
 seed: build bench-tool
 	rm -rf $(SEED_DIR)

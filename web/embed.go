@@ -31,6 +31,19 @@ func app() fs.FS {
 // (dist/app/index.html exists).
 func Embedded() bool { return spa.Check(app()) == nil }
 
+// Widget is the website chat widget (dist/widget: the loader widget.js,
+// frame.html and its assets), or nil when it was not built into this binary.
+func Widget() fs.FS {
+	sub, err := fs.Sub(dist, "dist/widget")
+	if err != nil {
+		panic(err) // a valid path: fs.Sub cannot fail on it
+	}
+	if _, err := fs.Stat(sub, "widget.js"); err != nil {
+		return nil
+	}
+	return sub
+}
+
 // Handler serves the embedded web app: files by path, /assets/* cached for
 // a year, and index.html for every other GET path (the app's own routes).
 // Use it only when Embedded reports true.

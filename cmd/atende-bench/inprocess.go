@@ -20,6 +20,7 @@ import (
 	"github.com/atende/atende/internal/realtime"
 	"github.com/atende/atende/internal/secrets"
 	"github.com/atende/atende/internal/store"
+	"github.com/atende/atende/internal/widget"
 )
 
 // startInProcess wires the server the way cmd/atende/serve.go does (local
@@ -54,8 +55,10 @@ func startInProcess(ctx context.Context, o loadOpts) (*server, error) {
 		return nil, err
 	}
 	deliverer := &apichannel.Deliverer{DB: db, Blobs: blobs, Status: convs, Client: &http.Client{Timeout: 30 * time.Second}, Secrets: box}
-	runner.Handle(conversation.JobDeliver, deliverer.Handle)
 	hub := realtime.New(bus, log)
+	visitors := widget.NewHub(bus, log)
+	runner.Handle(conversation.JobDeliver, (&providers.Dispatcher{DB: db, Status: convs, Kinds: map[string]jobs.Handler{
+		apichannel.Kind: deliverer.Handle, widget.Kind: widget.Deliverer{Status: convs}.Handle}}).Handle)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		db.Close()
@@ -63,7 +66,7 @@ func startInProcess(ctx context.Context, o loadOpts) (*server, error) {
 	}
 	provs := &providers.Settings{WhatsAppAPIURL: o.waAPIURL, HTTP: &http.Client{Timeout: 30 * time.Second}, Secrets: box}
 	api := httpapi.New(httpapi.Deps{DB: db, Conversations: convs, Bus: bus, Hub: hub, Blobs: blobs, Secrets: box, Jobs: runner, Log: log,
-		Providers: provs, BaseURL: "http://" + ln.Addr().String()})
+		Providers: provs, BaseURL: "http://" + ln.Addr().String(), WidgetHub: visitors, WidgetSessionsPerIP: 1_000_000})
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	jobsCtx, stopJobs := context.WithCancel(context.Background())
 	jobsDone := make(chan struct{})
@@ -73,6 +76,7 @@ func startInProcess(ctx context.Context, o loadOpts) (*server, error) {
 	s := &server{base: "http://" + ln.Addr().String(), done: done, startMS: float64(time.Since(t0).Microseconds()) / 1000}
 	s.stopFn = func() {
 		_ = hub.Close()
+		_ = visitors.Close()
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(sctx)

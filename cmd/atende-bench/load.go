@@ -36,6 +36,8 @@ type loadOpts struct {
 	// WhatsApp channels (set when a whatsapp phase is listed).
 	waAPIURL string
 	wa       *waChannel // created by the first whatsapp phase
+	// widgetRate is the widget phase's round trips per second.
+	widgetRate int
 }
 
 func loadCmd(ctx context.Context, args []string) error {
@@ -43,13 +45,14 @@ func loadCmd(ctx context.Context, args []string) error {
 	t := dbTarget{}.register(fs)
 	o := loadOpts{target: t}
 	fs.StringVar(&o.bin, "bin", "bin/atende", "the atende binary to start")
-	phases := fs.String("phases", "idle,inbox,search,inbound,ws-latency", "phases to run, in order (counters run inside inbox; also whatsapp, whatsapp-latency)")
+	phases := fs.String("phases", "idle,inbox,search,inbound,ws-latency", "phases to run, in order (counters run inside inbox; also whatsapp, whatsapp-latency, widget)")
 	tokensFile := fs.String("tokens", "", "tokens JSON written by seed (default DATA/bench-tokens.json)")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "duration of each inbox/inbound measurement")
 	fs.IntVar(&o.concurrency, "concurrency", 8, "concurrent clients for inbox and search")
 	fs.IntVar(&o.clients, "inbound-clients", 32, "concurrent keep-alive clients posting inbound messages")
 	fs.IntVar(&o.rate, "rate", 2000, "ws-latency: messages per second")
 	fs.DurationVar(&o.wsDuration, "ws-duration", 20*time.Second, "ws-latency: how long to send")
+	fs.IntVar(&o.widgetRate, "widget-rate", 20, "widget: visitor round trips per second (100 visitors; each may send 20 messages a minute)")
 	fs.IntVar(&o.runs, "runs", 3, "repetitions of each measurement (the median is reported)")
 	inProcess := fs.Bool("inprocess", false, "serve in this process (wired like serve.go) instead of starting --bin; idle always starts --bin")
 	fs.StringVar(&o.label, "label", "", "label printed in the result headers (e.g. sqlite 1M)")
@@ -115,6 +118,8 @@ func loadCmd(ctx context.Context, args []string) error {
 			err = phaseWhatsApp(ctx, srv, &o)
 		case "whatsapp-latency":
 			err = phaseWhatsAppWS(ctx, srv, &o)
+		case "widget":
+			err = phaseWidget(ctx, srv, o)
 		default:
 			err = fmt.Errorf("load: unknown phase %q", p)
 		}
@@ -160,7 +165,8 @@ func startServer(ctx context.Context, o loadOpts) (*server, error) {
 		args = append(args, "--database-url", o.target.url)
 	}
 	cmd := exec.Command(o.bin, args...)
-	cmd.Env = append(os.Environ(), "ATENDE_LOG_LEVEL=warn", "ATENDE_BASE_URL=http://"+addr)
+	// every bench visitor comes from loopback: lift the widget's per-address limits
+	cmd.Env = append(os.Environ(), "ATENDE_LOG_LEVEL=warn", "ATENDE_BASE_URL=http://"+addr, "ATENDE_WIDGET_SESSIONS_PER_IP=1000000")
 	if o.waAPIURL != "" {
 		cmd.Env = append(cmd.Env, "ATENDE_WHATSAPP_API_URL="+o.waAPIURL)
 	}

@@ -18,6 +18,8 @@ import (
 	"github.com/atende/atende/internal/auth"
 	"github.com/atende/atende/internal/blob"
 	"github.com/atende/atende/internal/channel/apichannel"
+	"github.com/atende/atende/internal/channel/email"
+	"github.com/atende/atende/internal/channel/email/mailbox"
 	"github.com/atende/atende/internal/channel/meta"
 	"github.com/atende/atende/internal/channel/providers"
 	"github.com/atende/atende/internal/channel/sms"
@@ -29,9 +31,12 @@ import (
 	"github.com/atende/atende/internal/events"
 	"github.com/atende/atende/internal/httpapi"
 	"github.com/atende/atende/internal/jobs"
+	"github.com/atende/atende/internal/medialink"
 	"github.com/atende/atende/internal/realtime"
 	"github.com/atende/atende/internal/secrets"
 	"github.com/atende/atende/internal/store"
+	"github.com/atende/atende/internal/webhook"
+	"github.com/atende/atende/internal/widget"
 	"github.com/atende/atende/web"
 )
 
@@ -102,7 +107,14 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	deliverer := &apichannel.Deliverer{DB: db, Blobs: blobs, Status: convs, Client: &http.Client{Timeout: 30 * time.Second}, Secrets: box}
 	tgDeliverer := &providers.TelegramDeliverer{DB: db, Blobs: blobs, Status: convs, Providers: provs}
 	waDeliverer := &providers.WhatsAppDeliverer{DB: db, Blobs: blobs, Status: convs, Providers: provs, Now: convs.Now}
-	smsDeliverer := &providers.SMSDeliverer{DB: db, Blobs: blobs, Status: convs, Providers: provs}
+	links, err := medialink.New(cfg.SecretKey)
+	if err != nil {
+		return err
+	}
+	if medialink.Unreachable(cfg.BaseURL) {
+		log.Warn("media links point at a local address: SMS providers cannot fetch MMS media from it; set ATENDE_BASE_URL to the server's public URL", "base_url", cfg.BaseURL)
+	}
+	smsDeliverer := &providers.SMSDeliverer{DB: db, Blobs: blobs, Status: convs, Providers: provs, MediaURL: links.Publisher(cfg.BaseURL)}
 	metaDeliverer := &providers.MetaDeliverer{DB: db, Blobs: blobs, Status: convs, Providers: provs, Now: convs.Now}
 	dispatch := &providers.Dispatcher{DB: db, Status: convs, Kinds: map[string]jobs.Handler{
 		apichannel.Kind:    deliverer.Handle,
@@ -111,10 +123,17 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 		sms.Kind:           smsDeliverer.Handle,
 		meta.KindMessenger: metaDeliverer.Handle,
 		meta.KindInstagram: metaDeliverer.Handle,
+		widget.Kind:        widget.Deliverer{Status: convs}.Handle,
+		email.Kind:         (&mailbox.Deliverer{DB: db, Blobs: blobs, Status: convs, Providers: provs}).Handle,
 	}}
 	runner.Handle(conversation.JobDeliver, dispatch.Handle)
 	runner.Handle(conversation.JobWake, convs.HandleWake)
+	runner.Handle(conversation.JobAssign, convs.HandleAssign)
+	hooks := webhook.New(db, box, &webhook.Guard{AllowPrivate: cfg.WebhooksAllowPrivate}, runner, log)
+	convs.SetOutbox(hooks)
+	runner.Handle(webhook.JobDeliver, hooks.Handle)
 	hub := realtime.New(bus, log)
+	visitors := widget.NewHub(bus, log)
 
 	var setupToken string
 	if n, err := db.R().CountUsers(ctx); err != nil {
@@ -126,8 +145,9 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	if web.Embedded() {
 		ui = web.Handler()
 	}
-	api := httpapi.New(httpapi.Deps{DB: db, Conversations: convs, Bus: bus, Hub: hub, Blobs: blobs, Secrets: box, Jobs: runner, Log: log,
-		Providers: provs, BaseURL: cfg.BaseURL, CookieSecure: cfg.CookieSecure, SetupToken: setupToken, UI: ui})
+	api := httpapi.New(httpapi.Deps{DB: db, Conversations: convs, Bus: bus, Hub: hub, WidgetHub: visitors, Blobs: blobs, Secrets: box, Jobs: runner, Log: log, Webhooks: hooks,
+		Providers: provs, BaseURL: cfg.BaseURL, MediaLinks: links, CookieSecure: cfg.CookieSecure, SetupToken: setupToken, UI: ui,
+		WidgetFiles: web.Widget(), TrustedProxies: cfg.TrustedProxies, WidgetSessionsPerIP: cfg.WidgetSessionsPerIP})
 
 	var logins []demo.Login
 	if *withDemo {
@@ -142,6 +162,17 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	if err != nil {
 		return err
 	}
+	// e-mail: IMAP pollers on every node, and the SMTP receiver when configured
+	ingester := &mailbox.Ingester{DB: db, Blobs: blobs, Conversations: convs, Log: log}
+	var receiver *mailbox.Receiver
+	var smtpLn net.Listener
+	if cfg.SMTPAddr != "" {
+		if smtpLn, err = net.Listen("tcp", cfg.SMTPAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("smtp receiver: %w", err)
+		}
+		receiver = &mailbox.Receiver{DB: db, Providers: provs, Ingester: ingester, Log: log}
+	}
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 
@@ -150,6 +181,19 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	jobsDone := make(chan struct{})
 	go func() { runner.Run(jobsCtx); close(jobsDone) }()
 	go sweepSessions(jobsCtx, db, log)
+	mailDone := make(chan struct{})
+	go func() {
+		(&mailbox.Poller{DB: db, Providers: provs, Ingester: ingester, Log: log, Interval: cfg.EmailPollInterval}).Run(jobsCtx)
+		close(mailDone)
+	}()
+	if receiver != nil {
+		go func() {
+			if err := receiver.Serve(smtpLn); err != nil {
+				log.Error("smtp receiver", "err", err)
+			}
+		}()
+		log.Info("atende: smtp receiver listening", "addr", smtpLn.Addr().String())
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
@@ -170,6 +214,9 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 
 	select {
 	case err := <-serveErr:
+		if receiver != nil {
+			_ = receiver.Close()
+		}
 		stopJobs()
 		<-jobsDone
 		return err
@@ -179,10 +226,18 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	_ = hub.Close()
+	_ = visitors.Close()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Warn("atende: http shutdown", "err", err)
 	}
+	if receiver != nil {
+		_ = receiver.Close()
+	}
 	stopJobs()
+	select {
+	case <-mailDone:
+	case <-shutdownCtx.Done():
+	}
 	select {
 	case <-jobsDone:
 	case <-shutdownCtx.Done():

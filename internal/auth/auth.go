@@ -90,6 +90,8 @@ const (
 	PrefixChannel = "atc_"
 	PrefixSession = "ats_"
 	PrefixSetup   = "setup_"
+	// PrefixVisitor marks a website widget visitor's session token.
+	PrefixVisitor = "atv_"
 )
 
 // NewToken returns a fresh random token with a prefix, and the hash to store.

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -45,6 +47,21 @@ type Config struct {
 	// MetaAPIURL is the Graph API root with its version, for Messenger and
 	// Instagram channels (a local fake in tests).
 	MetaAPIURL string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (rate limits count the visitor, not the proxy).
+	TrustedProxies []netip.Prefix
+	// WidgetSessionsPerIP bounds the new website-widget visitor sessions
+	// one address may open in 10 minutes.
+	WidgetSessionsPerIP int
+	// SMTPAddr is where the built-in SMTP receiver of e-mail channels
+	// listens (host:port); empty leaves it off.
+	SMTPAddr string
+	// WebhooksAllowPrivate lets webhooks reach loopback and private
+	// addresses (receivers on the same host or network); off, they are
+	// refused to keep webhooks from probing the server's own network.
+	WebhooksAllowPrivate bool
+	// EmailPollInterval is how often an IMAP mailbox without IDLE is read.
+	EmailPollInterval time.Duration
 }
 
 // DefaultTelegramAPIURL is the public Telegram Bot API server.
@@ -84,27 +101,78 @@ var Settings = []Setting{
 	{"ATENDE_WHATSAPP_API_URL", "", DefaultWhatsAppAPIURL, "Graph API root, with its version, of WhatsApp Cloud API channels (a newer version or a test double)"},
 	{"ATENDE_META_API_URL", "", DefaultMetaAPIURL, "Graph API root, with its version, of Messenger and Instagram channels (a newer version or a test double)"},
 	{"ATENDE_SMS_API_URL", "", DefaultSMSAPIURL, "REST API root of SMS channels (a Twilio-compatible provider or a test double)"},
+	{"ATENDE_TRUSTED_PROXIES", "", "(none)", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (for rate limits by client address)"},
+	{"ATENDE_WIDGET_SESSIONS_PER_IP", "", "300", "new website-widget visitor sessions one address may open per 10 minutes (mobile carriers put many visitors behind one address)"},
+	{"ATENDE_SMTP_ADDR", "", "(off)", "host:port of the built-in SMTP receiver for e-mail channels' forwarding addresses (e.g. :2525)"},
+	{"ATENDE_WEBHOOKS_ALLOW_PRIVATE", "", "false", "true lets webhook subscriptions reach loopback, private and link-local addresses (receivers on your own network)"},
+	{"ATENDE_EMAIL_POLL_INTERVAL", "", "30s", "how often an e-mail channel's IMAP mailbox is read when its server has no IDLE"},
 }
 
 // Load reads env (a lookup function, so tests need no process environment)
 // and then the flags in args.
 func Load(fs *flag.FlagSet, args []string, env func(string) string) (Config, error) {
 	c := Config{
-		Addr:               or(env("ATENDE_ADDR"), ":8080"),
-		DataDir:            or(env("ATENDE_DATA_DIR"), "./data"),
-		DatabaseURL:        env("ATENDE_DATABASE_URL"),
-		NATSURL:            env("ATENDE_NATS_URL"),
-		SecretKey:          env("ATENDE_SECRET_KEY"),
-		BaseURL:            env("ATENDE_BASE_URL"),
-		LogLevel:           or(env("ATENDE_LOG_LEVEL"), "info"),
-		MaxAttachmentBytes: 25 << 20,
-		Workers:            8,
-		JobLease:           2 * time.Minute,
-		JobBackoff:         time.Second,
-		TelegramAPIURL:     strings.TrimRight(or(env("ATENDE_TELEGRAM_API_URL"), DefaultTelegramAPIURL), "/"),
-		WhatsAppAPIURL:     strings.TrimRight(or(env("ATENDE_WHATSAPP_API_URL"), DefaultWhatsAppAPIURL), "/"),
-		SMSAPIURL:          strings.TrimRight(or(env("ATENDE_SMS_API_URL"), DefaultSMSAPIURL), "/"),
-		MetaAPIURL:         strings.TrimRight(or(env("ATENDE_META_API_URL"), DefaultMetaAPIURL), "/"),
+		Addr:                or(env("ATENDE_ADDR"), ":8080"),
+		DataDir:             or(env("ATENDE_DATA_DIR"), "./data"),
+		DatabaseURL:         env("ATENDE_DATABASE_URL"),
+		NATSURL:             env("ATENDE_NATS_URL"),
+		SecretKey:           env("ATENDE_SECRET_KEY"),
+		BaseURL:             env("ATENDE_BASE_URL"),
+		LogLevel:            or(env("ATENDE_LOG_LEVEL"), "info"),
+		MaxAttachmentBytes:  25 << 20,
+		Workers:             8,
+		JobLease:            2 * time.Minute,
+		JobBackoff:          time.Second,
+		TelegramAPIURL:      strings.TrimRight(or(env("ATENDE_TELEGRAM_API_URL"), DefaultTelegramAPIURL), "/"),
+		WhatsAppAPIURL:      strings.TrimRight(or(env("ATENDE_WHATSAPP_API_URL"), DefaultWhatsAppAPIURL), "/"),
+		SMSAPIURL:           strings.TrimRight(or(env("ATENDE_SMS_API_URL"), DefaultSMSAPIURL), "/"),
+		MetaAPIURL:          strings.TrimRight(or(env("ATENDE_META_API_URL"), DefaultMetaAPIURL), "/"),
+		WidgetSessionsPerIP: 300,
+	}
+	if v := env("ATENDE_TRUSTED_PROXIES"); v != "" {
+		for _, part := range strings.Split(v, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			p, err := netip.ParsePrefix(part)
+			if err != nil {
+				a, aerr := netip.ParseAddr(part)
+				if aerr != nil {
+					return c, fmt.Errorf("config: ATENDE_TRUSTED_PROXIES: %q is not an address or CIDR", part)
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+		}
+	}
+	if v := env("ATENDE_SMTP_ADDR"); v != "" {
+		if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+			return c, fmt.Errorf("config: ATENDE_SMTP_ADDR=%q is not host:port", v)
+		}
+		c.SMTPAddr = v
+	}
+	c.EmailPollInterval = 30 * time.Second
+	if v := env("ATENDE_EMAIL_POLL_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return c, fmt.Errorf("config: ATENDE_EMAIL_POLL_INTERVAL=%q is not a duration of at least 1s", v)
+		}
+		c.EmailPollInterval = d
+	}
+	if v := env("ATENDE_WEBHOOKS_ALLOW_PRIVATE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("config: ATENDE_WEBHOOKS_ALLOW_PRIVATE=%q is not true or false", v)
+		}
+		c.WebhooksAllowPrivate = b
+	}
+	if v := env("ATENDE_WIDGET_SESSIONS_PER_IP"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return c, fmt.Errorf("config: ATENDE_WIDGET_SESSIONS_PER_IP=%q is not a positive number", v)
+		}
+		c.WidgetSessionsPerIP = n
 	}
 	if !strings.HasPrefix(c.TelegramAPIURL, "https://") && !strings.HasPrefix(c.TelegramAPIURL, "http://") {
 		return c, fmt.Errorf("config: ATENDE_TELEGRAM_API_URL=%q is not an http(s) URL", c.TelegramAPIURL)

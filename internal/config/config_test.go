@@ -2,6 +2,7 @@ package config
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,6 +53,20 @@ func TestLoad(t *testing.T) {
 		{"bad size", map[string]string{"ATENDE_MAX_ATTACHMENT_BYTES": "-1"}, nil, nil, "ATENDE_MAX_ATTACHMENT_BYTES"},
 		{"bad workers", map[string]string{"ATENDE_WORKERS": "x"}, nil, nil, "ATENDE_WORKERS"},
 		{"bad lease", map[string]string{"ATENDE_JOB_LEASE": "soon"}, nil, nil, "ATENDE_JOB_LEASE"},
+		{"trusted proxies", map[string]string{"ATENDE_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1,::1 , 192.168.1.77/24"}, nil, func(c Config) bool {
+			return fmt.Sprint(c.TrustedProxies) == "[10.0.0.0/8 127.0.0.1/32 ::1/128 192.168.1.0/24]" && c.WidgetSessionsPerIP == 300
+		}, ""},
+		{"bad trusted proxy", map[string]string{"ATENDE_TRUSTED_PROXIES": "10.0.0.0/8,proxy.local"}, nil, nil, "ATENDE_TRUSTED_PROXIES"},
+		{"widget sessions per ip", map[string]string{"ATENDE_WIDGET_SESSIONS_PER_IP": "50"}, nil, func(c Config) bool { return c.WidgetSessionsPerIP == 50 }, ""},
+		{"bad widget sessions per ip", map[string]string{"ATENDE_WIDGET_SESSIONS_PER_IP": "0"}, nil, nil, "ATENDE_WIDGET_SESSIONS_PER_IP"},
+		{"smtp receiver off by default", nil, nil, func(c Config) bool { return c.SMTPAddr == "" && c.EmailPollInterval == 30*time.Second }, ""},
+		{"smtp receiver", map[string]string{"ATENDE_SMTP_ADDR": "127.0.0.1:2525"}, nil, func(c Config) bool { return c.SMTPAddr == "127.0.0.1:2525" }, ""},
+		{"bad smtp addr", map[string]string{"ATENDE_SMTP_ADDR": "2525"}, nil, nil, "ATENDE_SMTP_ADDR"},
+		{"email poll interval", map[string]string{"ATENDE_EMAIL_POLL_INTERVAL": "5s"}, nil, func(c Config) bool { return c.EmailPollInterval == 5*time.Second }, ""},
+		{"webhooks refuse private addresses by default", nil, nil, func(c Config) bool { return !c.WebhooksAllowPrivate }, ""},
+		{"webhooks allow private", map[string]string{"ATENDE_WEBHOOKS_ALLOW_PRIVATE": "true"}, nil, func(c Config) bool { return c.WebhooksAllowPrivate }, ""},
+		{"bad webhooks allow private", map[string]string{"ATENDE_WEBHOOKS_ALLOW_PRIVATE": "maybe"}, nil, nil, "ATENDE_WEBHOOKS_ALLOW_PRIVATE"},
+		{"bad email poll interval", map[string]string{"ATENDE_EMAIL_POLL_INTERVAL": "10ms"}, nil, nil, "ATENDE_EMAIL_POLL_INTERVAL"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/atende/atende/internal/access"
+	"github.com/atende/atende/internal/events"
 	"github.com/atende/atende/internal/jobs"
 	"github.com/atende/atende/internal/store"
 )
@@ -37,15 +38,25 @@ func (s *Service) act(ctx context.Context, v access.Viewer, id int64, fn step) (
 		if err := q.SaveConversation(ctx, before, c); err != nil {
 			return err
 		}
+		if err := s.assignHook(ctx, q, before, c, false, &chg); err != nil {
+			return err
+		}
 		for _, m := range msgs {
 			saved, err := q.InsertMessage(ctx, m)
 			if err != nil {
 				return err
 			}
+			// an automatic message a step sends (closing, rating request)
+			if saved.Direction == store.DirOut && saved.Status == store.DeliveryPending {
+				if err := enqueueDelivery(ctx, q, saved); err != nil {
+					return err
+				}
+				chg.jobs = true
+			}
 			chg.messages = append(chg.messages, saved)
 		}
 		chg.conv = c
-		return nil
+		return s.outbox(ctx, q, &chg)
 	})
 	if err != nil {
 		return store.Conversation{}, err
@@ -271,7 +282,11 @@ func (s *Service) Resolve(ctx context.Context, v access.Viewer, id, reasonID int
 		c.SnoozedUntil = nil
 		c.WaitingSince = store.NotWaiting
 		c.AutomationPaused, c.AssigneeReplied = false, false
-		return []store.Message{eventMessage(*c, now, store.SenderUser, v.UserID, store.Event{Type: "resolved", From: from, To: c.Status, Reason: reason})}, nil
+		auto, err := closingMessages(ctx, q, *c, now)
+		if err != nil {
+			return nil, err
+		}
+		return append([]store.Message{eventMessage(*c, now, store.SenderUser, v.UserID, store.Event{Type: "resolved", From: from, To: c.Status, Reason: reason})}, auto...), nil
 	})
 }
 
@@ -339,7 +354,23 @@ func (s *Service) SetStar(ctx context.Context, v access.Viewer, id int64, on boo
 // MarkRead marks the conversation read now for the viewer alone (the
 // unread dot; see store.IsUnread).
 func (s *Service) MarkRead(ctx context.Context, v access.Viewer, id int64) error {
-	return s.db.W().MarkRead(ctx, v, id, s.nowMS())
+	now := s.nowMS()
+	if err := s.db.W().MarkRead(ctx, v, id, now); err != nil {
+		return err
+	}
+	if s.bus != nil {
+		if c, err := s.db.R().Conversation(ctx, v, id); err == nil {
+			s.publishTeamRead(ctx, c, max(now, c.LastMessageAt))
+		}
+	}
+	return nil
+}
+
+// publishTeamRead tells the customer's own live connections (the website
+// widget) that the team read their conversation up to at.
+func (s *Service) publishTeamRead(ctx context.Context, c store.Conversation, at int64) {
+	_ = s.bus.Publish(context.WithoutCancel(ctx), events.Event{Type: events.WidgetRead, WorkspaceID: c.WorkspaceID, ConversationID: c.ID,
+		ContactID: c.ContactID, ChannelID: c.ChannelID, Data: []byte(`{"up_to":` + strconv.FormatInt(at, 10) + `}`)})
 }
 
 func transition(action, status string) error {

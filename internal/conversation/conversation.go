@@ -57,6 +57,10 @@ type Service struct {
 	clock atomic.Pointer[func() time.Time]
 
 	batch batcher
+	out   Outbox // nil: no webhooks
+
+	assigns assignCache // assign.go
+	routes  routeCache  // routing.go
 
 	mu        sync.Mutex
 	wsCache   map[int64]cachedWorkspace
@@ -197,7 +201,7 @@ func (s *Service) publish(ctx context.Context, ch change) {
 	for _, m := range ch.messages {
 		data, _ := json.Marshal(m)
 		_ = s.bus.Publish(ctx, events.Event{Type: events.MessageCreated, WorkspaceID: c.WorkspaceID, ConversationID: c.ID,
-			DepartmentID: c.Dept(), AssigneeID: c.Assignee(), Data: data})
+			DepartmentID: c.Dept(), AssigneeID: c.Assignee(), ContactID: c.ContactID, ChannelID: c.ChannelID, Data: data})
 	}
 	// labels are read after commit, on the read pool, to keep the writer short
 	if err := s.db.R().WithLabels(ctx, &c); err != nil {
@@ -214,7 +218,7 @@ func (s *Service) publish(ctx context.Context, ch change) {
 		typ = events.ConversationCreated
 	}
 	_ = s.bus.Publish(ctx, events.Event{Type: typ, WorkspaceID: c.WorkspaceID, ConversationID: c.ID, DepartmentID: c.Dept(),
-		AssigneeID: c.Assignee(), PrevDepartmentID: ch.prevDept, PrevAssigneeID: ch.prevUser, Data: data})
+		AssigneeID: c.Assignee(), PrevDepartmentID: ch.prevDept, PrevAssigneeID: ch.prevUser, ContactID: c.ContactID, ChannelID: c.ChannelID, Data: data})
 	s.countersChanged(ctx, c.WorkspaceID)
 }
 
@@ -265,5 +269,5 @@ func (s *Service) publishMessageUpdate(ctx context.Context, c store.Conversation
 	}
 	data, _ := json.Marshal(m)
 	_ = s.bus.Publish(ctx, events.Event{Type: events.MessageUpdated, WorkspaceID: c.WorkspaceID, ConversationID: c.ID,
-		DepartmentID: c.Dept(), AssigneeID: c.Assignee(), Data: data})
+		DepartmentID: c.Dept(), AssigneeID: c.Assignee(), ContactID: c.ContactID, ChannelID: c.ChannelID, Data: data})
 }

@@ -28,6 +28,10 @@ type Inbound struct {
 	Text       string
 	// Attachment, when present, has already been written to blob storage.
 	Attachment *store.Attachment
+	// ReplyToExternalID is the channel's id of the message this one
+	// answers (WhatsApp context, Telegram reply_to_message); the reply is
+	// linked to it when it is stored, and stands alone otherwise.
+	ReplyToExternalID string
 }
 
 // InboundResult tells what an inbound message did.
@@ -138,6 +142,7 @@ func (s *Service) receiveIn(ctx context.Context, q store.Q, ch store.Channel, w 
 		c, err := q.UnresolvedConversation(ctx, contactID, ch.ID)
 		before := c
 		var events []store.Message
+		score := 0 // the customer's answer to a rating request, 1–5
 		switch {
 		case err == nil:
 			chg.prevDept, chg.prevUser = c.Dept(), c.Assignee()
@@ -146,20 +151,31 @@ func (s *Service) receiveIn(ctx context.Context, q store.Q, ch store.Channel, w 
 			}
 		case errors.Is(err, store.ErrNotFound):
 			last, lerr := q.LastResolvedConversation(ctx, contactID, ch.ID)
-			if lerr == nil && w.ReopenWindowS > 0 && last.ResolvedAt != nil && now-*last.ResolvedAt < w.ReopenWindowS*1000 {
+			if lerr == nil {
+				if score, err = s.ratingAnswer(ctx, q, last, in, now); err != nil {
+					return err
+				}
+			}
+			if score > 0 {
+				// "5" right after "how did we do?" rates that conversation; it opens nothing
+				c, before = last, last
+				chg.prevDept, chg.prevUser = c.Dept(), c.Assignee()
+			} else if lerr == nil && w.ReopenWindowS > 0 && last.ResolvedAt != nil && now-*last.ResolvedAt < w.ReopenWindowS*1000 {
 				c, before = last, last
 				chg.prevDept, chg.prevUser = c.Dept(), c.Assignee()
 				events = append(events, s.reopen(&c, now, store.SenderContact, 0))
 			} else if lerr != nil && !errors.Is(lerr, store.ErrNotFound) {
 				return lerr
 			} else {
-				c, err = s.openCycle(ctx, q, ch, contactID, now, lastPreview)
+				var routed []store.Message
+				c, routed, err = s.openCycle(ctx, q, ch, contactID, now, lastPreview)
 				if err != nil {
 					return err
 				}
 				before = c
 				chg.created = true
 				events = append(events, eventMessage(c, now, store.SenderSystem, 0, store.Event{Type: "created", To: c.Status, Department: c.DepartmentID}))
+				events = append(events, routed...)
 			}
 		default:
 			return err
@@ -178,8 +194,16 @@ func (s *Service) receiveIn(ctx context.Context, q store.Q, ch store.Channel, w 
 				return err
 			}
 		}
-		msg, err := q.InsertMessage(ctx, store.Message{WorkspaceID: ch.WorkspaceID, ConversationID: c.ID, Kind: kind, Direction: store.DirIn,
-			SenderType: store.SenderContact, SenderID: &contactID, Content: in.Text, ChannelID: ch.ID, ExternalID: ext, CreatedAt: now})
+		quoted, err := quotedInbound(ctx, q, ch, contactID, in.ReplyToExternalID)
+		if err != nil {
+			return err
+		}
+		msg := store.Message{WorkspaceID: ch.WorkspaceID, ConversationID: c.ID, Kind: kind, Direction: store.DirIn,
+			SenderType: store.SenderContact, SenderID: &contactID, Content: in.Text, ChannelID: ch.ID, ExternalID: ext, CreatedAt: now}
+		if quoted != nil {
+			msg.ReplyToID, msg.ReplyTo = &quoted.ID, store.QuoteOf(*quoted)
+		}
+		msg, err = q.InsertMessage(ctx, msg)
 		if err != nil {
 			return err
 		}
@@ -192,6 +216,20 @@ func (s *Service) receiveIn(ctx context.Context, q store.Q, ch store.Channel, w 
 			}
 			msg.Attachments = append(msg.Attachments, at)
 		}
+		if score > 0 {
+			if _, err := q.InsertRating(ctx, store.Rating{ConversationID: c.ID, WorkspaceID: c.WorkspaceID, ContactID: contactID,
+				AssigneeID: c.AssigneeID, DepartmentID: c.DepartmentID, Score: score}); err != nil {
+				return err
+			}
+			rated, err := q.InsertMessage(ctx, eventMessage(c, now, store.SenderContact, contactID, store.Event{Type: "rated", To: strconv.Itoa(score)}))
+			if err != nil {
+				return err
+			}
+			res.Message, res.Conversation = msg, c
+			chg.conv = c
+			chg.messages = append(events, msg, rated)
+			return s.outbox(ctx, q, &chg)
+		}
 		c.LastMessageAt = now
 		c.LastPreview = lastPreview
 		if !c.Waiting() {
@@ -201,12 +239,50 @@ func (s *Service) receiveIn(ctx context.Context, q store.Q, ch store.Channel, w 
 		if err := q.SaveConversation(ctx, before, c); err != nil {
 			return err
 		}
+		if err := s.assignHook(ctx, q, before, c, true, &chg); err != nil {
+			return err
+		}
 		res.Message, res.Conversation = msg, c
 		chg.conv = c
 		chg.messages = append(events, msg)
-		return nil
+		if chg.created {
+			auto, err := s.openingMessage(ctx, q, c, now)
+			if err != nil {
+				return err
+			}
+			if auto != nil {
+				chg.messages, chg.jobs = append(chg.messages, *auto), true
+			}
+		}
+		return s.outbox(ctx, q, &chg)
 	}()
 	return res, chg, err
+}
+
+// quotedInbound finds the message a customer's reply quotes: one of the
+// channel's messages in a conversation with the same contact. A quote of
+// anything else (a message from before Atende, another customer's) is
+// dropped rather than refused: the reply itself is still stored.
+func quotedInbound(ctx context.Context, q store.Q, ch store.Channel, contactID int64, externalID string) (*store.Message, error) {
+	if externalID == "" {
+		return nil, nil
+	}
+	m, err := q.MessageByExternalID(ctx, ch.ID, externalID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if m.WorkspaceID != ch.WorkspaceID {
+		return nil, nil
+	}
+	owner, err := q.ConversationContact(ctx, m.WorkspaceID, m.ConversationID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && owner != contactID) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return &m, nil
 }
 
 // duplicateOf answers a message whose external id was stored before.
@@ -219,14 +295,20 @@ func duplicateOf(ctx context.Context, q store.Q, ch store.Channel, in Inbound) (
 	return InboundResult{Message: m, Conversation: c, Duplicate: true}, err
 }
 
-// openCycle creates a new conversation routed to the channel's department or
-// the workspace's default one, waiting in its queue.
-func (s *Service) openCycle(ctx context.Context, q store.Q, ch store.Channel, contactID, now int64, lastPreview string) (store.Conversation, error) {
+// openCycle creates a new conversation, waiting in its queue, routed by the
+// workspace's routing rules (routing.go), else to the channel's department
+// or the workspace's default one. It returns the timeline events of the
+// routing, to store after "created".
+func (s *Service) openCycle(ctx context.Context, q store.Q, ch store.Channel, contactID, now int64, lastPreview string) (store.Conversation, []store.Message, error) {
+	rt, err := s.route(ctx, q, ch, contactID, now)
+	if err != nil {
+		return store.Conversation{}, nil, err
+	}
 	dept := ch.DepartmentID
 	if dept == nil {
 		def, err := q.DefaultDepartmentID(ctx, ch.WorkspaceID)
 		if err != nil {
-			return store.Conversation{}, err
+			return store.Conversation{}, nil, err
 		}
 		if def != 0 {
 			dept = &def
@@ -234,14 +316,18 @@ func (s *Service) openCycle(ctx context.Context, q store.Q, ch store.Channel, co
 	}
 	c := store.Conversation{WorkspaceID: ch.WorkspaceID, ContactID: contactID, ChannelID: ch.ID, DepartmentID: dept, Status: store.StatusQueued,
 		Priority: "none", LastMessageAt: now, LastPreview: lastPreview, WaitingSince: now, OpenedAt: now, CreatedAt: now, UpdatedAt: now}
+	rt.apply(&c)
 	id, err := q.InsertConversation(ctx, c)
 	if err != nil {
-		return c, err
+		return c, nil, err
 	}
 	c.ID = id
 	c.LabelIDs = []int64{}
-	c.ContactName, err = q.ContactName(ctx, ch.WorkspaceID, contactID)
-	return c, err
+	if c.ContactName, err = q.ContactName(ctx, ch.WorkspaceID, contactID); err != nil {
+		return c, nil, err
+	}
+	routed, err := rt.finish(ctx, q, &c, now)
+	return c, routed, err
 }
 
 // wake brings a snoozed conversation back to its assignee or its queue.

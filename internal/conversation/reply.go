@@ -27,6 +27,13 @@ type Outgoing struct {
 	// one of the workspace's channels. Via is its kind, for Message.Via.
 	ChannelID int64
 	Via       string
+	// ReplyToID, when set, is the message this one answers: a message of
+	// the same contact (in this or an earlier conversation); the channel
+	// quotes it where it can.
+	ReplyToID int64
+	// Cc, for a reply on an e-mail channel, are addresses the mail is
+	// copied to (checked by the caller); they travel in the delivery job.
+	Cc []string
 }
 
 // Send appends an agent's reply or private note. A reply is queued for
@@ -64,6 +71,13 @@ func (s *Service) Send(ctx context.Context, v access.Viewer, id int64, out Outgo
 		if out.ChannelID != 0 && out.ChannelID != c.ChannelID && !out.Note {
 			m.ChannelID, m.Via = out.ChannelID, out.Via
 		}
+		if out.ReplyToID != 0 {
+			quoted, err := quotable(ctx, q, c, out.ReplyToID)
+			if err != nil {
+				return err
+			}
+			m.ReplyToID, m.ReplyTo = &quoted.ID, store.QuoteOf(quoted)
+		}
 		if len(out.AttachmentIDs) > 0 {
 			m.Kind = store.KindMedia
 		}
@@ -94,7 +108,7 @@ func (s *Service) Send(ctx context.Context, v access.Viewer, id int64, out Outgo
 			if c.Assignee() == v.UserID {
 				c.AssigneeReplied = true
 			}
-			payload, err := deliveryPayload(m.ID, out.Template)
+			payload, err := deliveryPayload(m.ID, out.Template, out.Cc...)
 			if err != nil {
 				return err
 			}
@@ -122,13 +136,40 @@ func (s *Service) Send(ctx context.Context, v access.Viewer, id int64, out Outgo
 		sent = m
 		chg.conv = c
 		chg.messages = []store.Message{m}
-		return nil
+		return s.outbox(ctx, q, &chg)
 	})
 	if err != nil {
 		return store.Message{}, err
 	}
 	s.publish(ctx, chg)
+	if s.bus != nil {
+		s.publishTeamRead(ctx, chg.conv, sent.CreatedAt) // whoever writes has read
+	}
 	return sent, nil
+}
+
+// quotable reads the message a reply answers: a customer's or agent's
+// message (not a note or an event) of the conversation's contact.
+func quotable(ctx context.Context, q store.Q, c store.Conversation, id int64) (store.Message, error) {
+	refused := invalid("reply_to_id %d is not a message of this contact that can be answered", id)
+	m, err := q.MessageByID(ctx, c.WorkspaceID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return m, refused
+	} else if err != nil {
+		return m, err
+	}
+	if m.Kind != store.KindText && m.Kind != store.KindMedia {
+		return m, refused
+	}
+	if m.ConversationID != c.ID {
+		owner, err := q.ConversationContact(ctx, c.WorkspaceID, m.ConversationID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && owner != c.ContactID) {
+			return m, refused
+		} else if err != nil {
+			return m, err
+		}
+	}
+	return m, nil
 }
 
 // SetDelivery records a delivery status reported for an outbound message

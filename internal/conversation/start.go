@@ -26,10 +26,12 @@ type Template struct {
 type DeliveryPayload struct {
 	MessageID int64     `json:"message_id"`
 	Template  *Template `json:"template,omitempty"`
+	// Cc are the e-mail addresses an e-mail reply is copied to.
+	Cc []string `json:"cc,omitempty"`
 }
 
-func deliveryPayload(messageID int64, t *Template) (string, error) {
-	b, err := json.Marshal(DeliveryPayload{MessageID: messageID, Template: t})
+func deliveryPayload(messageID int64, t *Template, cc ...string) (string, error) {
+	b, err := json.Marshal(DeliveryPayload{MessageID: messageID, Template: t, Cc: cc})
 	return string(b), err
 }
 
@@ -181,7 +183,7 @@ func (s *Service) Start(ctx context.Context, v access.Viewer, in NewConversation
 		}
 		sent = m
 		chg = change{conv: c, created: true, messages: []store.Message{ev, m}, jobs: true}
-		return nil
+		return s.outbox(ctx, q, &chg)
 	})
 	if err != nil {
 		return store.Conversation{}, store.Message{}, err

@@ -117,6 +117,9 @@ func Fill(ctx context.Context, db *store.DB, convs *conversation.Service) ([]Log
 		if channel, err = q.CreateChannel(ctx, store.Channel{WorkspaceID: ws.ID, Kind: "api", Name: "App da loja"}, chHash); err != nil {
 			return err
 		}
+		if err := fillHelpCentre(ctx, q, ws.ID); err != nil {
+			return err
+		}
 		for _, l := range []store.Label{{Name: "VIP", Color: "#d97706"}, {Name: "Reclamação", Color: "#dc2626"}, {Name: "Orçamento", Color: "#2563eb"}, {Name: "Pix", Color: "#059669"}} {
 			l, err := q.CreateLabel(ctx, ws.ID, l)
 			if err != nil {
@@ -249,4 +252,35 @@ func backdateWaiting(ctx context.Context, db *store.DB, ws int64) error {
 		}
 		return nil
 	})
+}
+
+// fillHelpCentre writes a few help-centre articles, so that /help/demo and
+// the widget's search have something to find.
+func fillHelpCentre(ctx context.Context, q store.Q, ws int64) error {
+	cats := map[string]int64{}
+	for _, c := range []store.HelpCategory{{Language: "pt-BR", Name: "Pedidos e entregas", Position: 1}, {Language: "pt-BR", Name: "Pagamentos", Position: 2},
+		{Language: "en", Name: "Orders", Position: 1}} {
+		c, err := q.CreateHelpCategory(ctx, ws, c)
+		if err != nil {
+			return err
+		}
+		cats[c.Name] = c.ID
+	}
+	ptr := func(id int64) *int64 { return &id }
+	for _, a := range []store.HelpArticle{
+		{Language: "pt-BR", CategoryID: ptr(cats["Pedidos e entregas"]), Title: "Qual é o prazo de entrega?",
+			BodyMarkdown: "Entregamos em **3 a 5 dias úteis** nas capitais e em até 10 dias úteis no interior, contados da confirmação do pagamento.\n\nVocê recebe o código de rastreio por e-mail assim que o pedido sai."},
+		{Language: "pt-BR", CategoryID: ptr(cats["Pedidos e entregas"]), Title: "Como trocar ou devolver um produto",
+			BodyMarkdown: "Você tem **7 dias** após o recebimento para pedir a troca ou devolução.\n\n1. Fale com a gente pelo chat ou WhatsApp\n2. Envie o produto na embalagem original\n3. O reembolso sai em até 5 dias úteis"},
+		{Language: "pt-BR", CategoryID: ptr(cats["Pagamentos"]), Title: "Formas de pagamento: Pix, cartão e boleto",
+			BodyMarkdown: "Aceitamos **Pix** (aprovação na hora), cartão de crédito em até 10x sem juros e boleto (compensa em até 2 dias úteis)."},
+		{Language: "en", CategoryID: ptr(cats["Orders"]), Title: "How long does delivery take?",
+			BodyMarkdown: "We deliver in **3 to 5 business days** to state capitals and up to 10 business days elsewhere."},
+	} {
+		a.Status = "published"
+		if _, err := q.CreateHelpArticle(ctx, ws, a); err != nil {
+			return err
+		}
+	}
+	return nil
 }

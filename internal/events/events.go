@@ -18,6 +18,12 @@ const (
 	CountersChanged     = "counters.changed"
 	PresenceUpdated     = "presence.updated"
 	Typing              = "typing"
+	// WidgetBound tells every node that a widget visitor's session now has
+	// a contact (after their first message); browsers of agents never get it.
+	WidgetBound = "widget.bound"
+	// WidgetRead tells a widget visitor that the team read their
+	// conversation up to data.up_to (Unix ms).
+	WidgetRead = "widget.read"
 )
 
 // Event is one change. The routing fields (WorkspaceID, DepartmentID,
@@ -33,9 +39,13 @@ type Event struct {
 	AssigneeID     int64  `json:"assignee_id,omitempty"`
 	// PrevDepartmentID and PrevAssigneeID are set on updates that moved the
 	// conversation, so that users who just lost sight of it learn it left.
-	PrevDepartmentID int64           `json:"prev_department_id,omitempty"`
-	PrevAssigneeID   int64           `json:"prev_assignee_id,omitempty"`
-	Data             json.RawMessage `json:"data,omitempty"`
+	PrevDepartmentID int64 `json:"prev_department_id,omitempty"`
+	PrevAssigneeID   int64 `json:"prev_assignee_id,omitempty"`
+	// ContactID and ChannelID route conversation events to the customer's
+	// own live connections (the website widget's visitor).
+	ContactID int64           `json:"contact_id,omitempty"`
+	ChannelID int64           `json:"channel_id,omitempty"`
+	Data      json.RawMessage `json:"data,omitempty"`
 	// At is the Unix time in milliseconds when the event was published.
 	At int64 `json:"at"`
 }

@@ -18,19 +18,38 @@ import (
 // uploadAttachment stores a file sent as multipart field "file"; it stays
 // private to the uploader until a message claims it.
 func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request) error {
+	b, name, err := s.receiveUpload(w, r)
+	if err != nil {
+		return err
+	}
+	v := viewer(r)
+	at, err := s.DB.W().InsertAttachment(r.Context(), store.Attachment{WorkspaceID: v.WorkspaceID, UploaderID: &v.UserID, Filename: name,
+		ContentType: b.ContentType, Size: b.Size, SHA256: b.SHA256, StorageKey: b.Key})
+	if err != nil {
+		_ = s.Blobs.Remove(b.Key)
+		return err
+	}
+	writeJSON(w, http.StatusCreated, at)
+	return nil
+}
+
+// receiveUpload stores the "file" field of a multipart request and
+// returns the stored file and its (base) name; the caller records it or
+// removes it.
+func (s *Server) receiveUpload(w http.ResponseWriter, r *http.Request) (blob.Saved, string, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.Blobs.MaxSize+1<<20)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return errBadRequest("send multipart/form-data with a \"file\" field")
+		return blob.Saved{}, "", errBadRequest("send multipart/form-data with a \"file\" field")
 	}
 	for {
 		part, err := mr.NextPart()
 		if err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				return err
+				return blob.Saved{}, "", err
 			}
-			return errBadRequest("multipart body has no \"file\" field")
+			return blob.Saved{}, "", errBadRequest("multipart body has no \"file\" field")
 		}
 		if part.FormName() != "file" {
 			part.Close()
@@ -38,7 +57,7 @@ func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request) error 
 		}
 		name := filepath.Base(strings.ReplaceAll(part.FileName(), "\\", "/"))
 		if name == "" || name == "." || name == "/" || len(name) > 255 {
-			return errValidation("the file needs a name of at most 255 bytes")
+			return blob.Saved{}, "", errValidation("the file needs a name of at most 255 bytes")
 		}
 		body := &readErr{r: part}
 		b, err := s.Blobs.Save(body)
@@ -47,21 +66,13 @@ func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request) error 
 				// the client's body broke off: its fault, not the disk's
 				var mbe *http.MaxBytesError
 				if errors.As(body.err, &mbe) {
-					return body.err
+					return blob.Saved{}, "", body.err
 				}
-				return errBadRequest("the multipart body ended before the file did")
+				return blob.Saved{}, "", errBadRequest("the multipart body ended before the file did")
 			}
-			return err
+			return blob.Saved{}, "", err
 		}
-		v := viewer(r)
-		at, err := s.DB.W().InsertAttachment(r.Context(), store.Attachment{WorkspaceID: v.WorkspaceID, UploaderID: &v.UserID, Filename: name,
-			ContentType: b.ContentType, Size: b.Size, SHA256: b.SHA256, StorageKey: b.Key})
-		if err != nil {
-			_ = s.Blobs.Remove(b.Key)
-			return err
-		}
-		writeJSON(w, http.StatusCreated, at)
-		return nil
+		return b, name, nil
 	}
 }
 
@@ -103,9 +114,15 @@ func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.serveAttachment(w, r, at)
+}
+
+// serveAttachment answers a stored file: inline for media, as a download
+// otherwise, never rendered as a page of ours.
+func (s *Server) serveAttachment(w http.ResponseWriter, r *http.Request, at store.Attachment) error {
 	f, err := s.Blobs.Open(at.StorageKey)
 	if err != nil {
-		return fmt.Errorf("attachment %d: %w", id, err)
+		return fmt.Errorf("attachment %d: %w", at.ID, err)
 	}
 	defer f.Close()
 	w.Header().Set("Content-Type", at.ContentType)

@@ -50,6 +50,10 @@ const (
 	kClosingReason
 	kChannel
 	kToken
+	kHelpCategory
+	kHelpArticle
+	kWebhook     // a webhook subscription with one logged delivery
+	kRoutingRule // a disabled routing rule (an enabled one would route the matrix's conversations)
 )
 
 // Targets of workspace-scoped objects, and of tokens.
@@ -159,6 +163,11 @@ func matrixRoutes() []authzRoute {
 		id := map[string]int64{tgtVendas: f.Financeiro.ID, tgtFin: f.Vendas.ID, tgtMineC: f.Financeiro.ID, tgtWS2: f.Dept2.ID}[c.target]
 		return map[string]any{"department_id": id}
 	}
+	hoursBody := func(c cell) any {
+		return map[string]any{"enabled": true, "schedule": map[string]any{"timezone": "America/Sao_Paulo",
+			"weekly":   map[string]any{"mon": [][]string{{"08:00", "18:00"}}},
+			"holidays": []map[string]any{{"date": "2026-12-25", "name": c.h.uniq("Natal")}}}}
+	}
 	ctx := context.Background()
 	return []authzRoute{
 		// operations and public endpoints: the same answer for everybody
@@ -205,10 +214,45 @@ func matrixRoutes() []authzRoute {
 		{route: "DELETE /api/v1/departments/{id}", gate: gAdmin, kind: kDept, ok: 204, fresh: true, writes: "departments"},
 		{route: "PUT /api/v1/departments/{id}/members", gate: gAdmin, kind: kDept, ok: 200, fresh: true, writes: "department_members",
 			body: js(map[string]any{"user_ids": []int64{}})},
+		{route: "GET /api/v1/departments/{id}/business-hours", gate: gUser, kind: kDept, ok: 200},
+		{route: "PUT /api/v1/departments/{id}/business-hours", gate: gAdmin, kind: kDept, ok: 200, fresh: true, writes: "business_hours", body: hoursBody},
+		{route: "DELETE /api/v1/departments/{id}/business-hours", gate: gAdmin, kind: kDept, ok: 204, fresh: true},
+		{route: "GET /api/v1/departments/{id}/assignment", gate: gUser, kind: kDept, ok: 200},
+		{route: "PUT /api/v1/departments/{id}/assignment", gate: gAdmin, kind: kDept, ok: 200, fresh: true, writes: "assignment_settings",
+			body: js(map[string]any{"mode": "least_busy", "department_limit": 3})},
+		{route: "GET /api/v1/business-hours", gate: gUser, ok: 200},
+		{route: "PUT /api/v1/business-hours", gate: gAdmin, ok: 200, writes: "business_hours", body: hoursBody},
+		{route: "GET /api/v1/automation/messages", gate: gUser, ok: 200},
+		{route: "PUT /api/v1/automation/messages", gate: gAdmin, ok: 200, writes: "automation_messages",
+			body: func(c cell) any { return map[string]any{"greeting": c.h.uniq("Olá"), "greeting_enabled": false} }},
 		{route: "GET /api/v1/labels", gate: gUser, ok: 200},
 		{route: "POST /api/v1/labels", gate: gManager, ok: 201, writes: "labels", body: uniqName("Etiqueta")},
 		{route: "PATCH /api/v1/labels/{id}", gate: gManager, kind: kLabel, ok: 200, fresh: true, writes: "labels", body: uniqName("Etiqueta")},
 		{route: "DELETE /api/v1/labels/{id}", gate: gManager, kind: kLabel, ok: 204, fresh: true, writes: "labels"},
+		{route: "GET /api/v1/help/categories", gate: gUser, ok: 200},
+		{route: "POST /api/v1/help/categories", gate: gManager, ok: 201, writes: "help_categories",
+			body: func(c cell) any { return map[string]any{"name": c.h.uniq("Categoria"), "language": "pt-BR"} }},
+		{route: "GET /api/v1/help/categories/{id}", gate: gUser, kind: kHelpCategory, ok: 200},
+		{route: "PATCH /api/v1/help/categories/{id}", gate: gManager, kind: kHelpCategory, ok: 200, fresh: true, writes: "help_categories", body: uniqName("Categoria")},
+		{route: "DELETE /api/v1/help/categories/{id}", gate: gManager, kind: kHelpCategory, ok: 204, fresh: true, writes: "help_categories"},
+		{route: "GET /api/v1/help/articles", gate: gUser, ok: 200},
+		{route: "POST /api/v1/help/articles", gate: gManager, ok: 201, writes: "help_articles",
+			body: func(c cell) any { return map[string]any{"title": c.h.uniq("Artigo"), "language": "pt-BR"} }},
+		{route: "GET /api/v1/help/articles/{id}", gate: gUser, kind: kHelpArticle, ok: 200},
+		{route: "PATCH /api/v1/help/articles/{id}", gate: gManager, kind: kHelpArticle, ok: 200, fresh: true, writes: "help_articles",
+			body: func(c cell) any { return map[string]any{"title": c.h.uniq("Artigo")} }},
+		{route: "DELETE /api/v1/help/articles/{id}", gate: gManager, kind: kHelpArticle, ok: 204, fresh: true, writes: "help_articles"},
+		// the public help centre answers everybody alike, credentials or not
+		{route: "GET /api/v1/public/help/{workspace}/search", gate: gPublic, ok: 200,
+			run: func(c cell) response { return c.h.page("/api/v1/public/help/"+c.h.fix.WS.Slug+"/search?q=artigo", nil) }},
+		{route: "GET /help/{workspace}", gate: gPublic, ok: 200, run: func(c cell) response { return c.h.page("/help/"+c.h.fix.WS.Slug, nil) }},
+		{route: "GET /help/{workspace}/{slug}", gate: gPublic, ok: 200, run: func(c cell) response {
+			a, err := c.h.db.W().CreateHelpArticle(context.Background(), c.h.fix.WS.ID, store.HelpArticle{Language: "en", Status: "published", Title: "Public"})
+			if err != nil {
+				c.h.t.Fatal(err)
+			}
+			return c.h.page("/help/"+c.h.fix.WS.Slug+"/"+a.Slug, nil)
+		}},
 		{route: "GET /api/v1/quick-replies", gate: gUser, ok: 200},
 		{route: "POST /api/v1/quick-replies", gate: gManager, ok: 201, writes: "quick_replies",
 			body: func(c cell) any { return map[string]any{"shortcut": c.h.uniq("oi"), "content": "Olá!"} }},
@@ -219,6 +263,37 @@ func matrixRoutes() []authzRoute {
 		{route: "POST /api/v1/closing-reasons", gate: gAdmin, ok: 201, writes: "closing_reasons", body: uniqName("Motivo")},
 		{route: "PATCH /api/v1/closing-reasons/{id}", gate: gAdmin, kind: kClosingReason, ok: 200, fresh: true, writes: "closing_reasons", body: uniqName("Motivo")},
 		{route: "DELETE /api/v1/closing-reasons/{id}", gate: gAdmin, kind: kClosingReason, ok: 204, fresh: true, writes: "closing_reasons"},
+		{route: "GET /api/v1/webhook-subscriptions", gate: gAdmin, ok: 200},
+		{route: "POST /api/v1/webhook-subscriptions", gate: gAdmin, ok: 201, writes: "webhook_subscriptions",
+			body: js(map[string]any{"url": "http://127.0.0.1:1/hook", "events": []string{"message.created"}})},
+		{route: "GET /api/v1/webhook-subscriptions/{id}", gate: gAdmin, kind: kWebhook, ok: 200},
+		{route: "PATCH /api/v1/webhook-subscriptions/{id}", gate: gAdmin, kind: kWebhook, ok: 200, fresh: true, writes: "webhook_subscriptions",
+			body: js(map[string]any{"description": "renamed"})},
+		{route: "DELETE /api/v1/webhook-subscriptions/{id}", gate: gAdmin, kind: kWebhook, ok: 204, fresh: true, writes: "webhook_subscriptions,webhook_deliveries"},
+		{route: "POST /api/v1/webhook-subscriptions/{id}/rotate-secret", gate: gAdmin, kind: kWebhook, ok: 200, fresh: true, writes: "webhook_subscriptions"},
+		{route: "POST /api/v1/webhook-subscriptions/{id}/test", gate: gAdmin, kind: kWebhook, ok: 202, fresh: true, writes: "webhook_deliveries,jobs"},
+		{route: "GET /api/v1/webhook-subscriptions/{id}/deliveries", gate: gAdmin, kind: kWebhook, ok: 200},
+		{route: "POST /api/v1/webhook-subscriptions/{id}/deliveries/{deliveryID}/resend", gate: gAdmin, kind: kWebhook, ok: 202, fresh: true, writes: "webhook_deliveries,jobs"},
+		{route: "GET /api/v1/routing-rules", gate: gUser, ok: 200},
+		{route: "POST /api/v1/routing-rules", gate: gAdmin, ok: 201, writes: "routing_rules",
+			body: func(c cell) any {
+				return map[string]any{"name": c.h.uniq("Regra"), "enabled": false, "actions": map[string]any{"last_department": true}}
+			}},
+		{route: "PUT /api/v1/routing-rules/order", gate: gAdmin, ok: 200, writes: "routing_rules",
+			body: func(c cell) any {
+				list, err := c.h.db.R().RoutingRules(context.Background(), c.h.wsID(c.ws()))
+				if err != nil {
+					c.h.t.Fatal(err)
+				}
+				ids := []int64{}
+				for i := len(list) - 1; i >= 0; i-- {
+					ids = append(ids, list[i].ID)
+				}
+				return map[string]any{"ids": ids}
+			}},
+		{route: "GET /api/v1/routing-rules/{id}", gate: gUser, kind: kRoutingRule, ok: 200},
+		{route: "PATCH /api/v1/routing-rules/{id}", gate: gAdmin, kind: kRoutingRule, ok: 200, fresh: true, writes: "routing_rules", body: uniqName("Regra")},
+		{route: "DELETE /api/v1/routing-rules/{id}", gate: gAdmin, kind: kRoutingRule, ok: 204, fresh: true, writes: "routing_rules"},
 		{route: "GET /api/v1/channels", gate: gUser, ok: 200}, // summaries without secrets for non-admins (TestChannelListHidesSecrets)
 		{route: "POST /api/v1/channels", gate: gAdmin, ok: 201, writes: "channels",
 			body: func(c cell) any { return map[string]any{"kind": "api", "name": c.h.uniq("Canal")} }},
@@ -230,6 +305,7 @@ func matrixRoutes() []authzRoute {
 		// templates are WhatsApp's: the API channel target answers 404 for
 		// everyone (TestWhatsAppTemplates covers a WhatsApp channel)
 		{route: "GET /api/v1/channels/{id}/templates", gate: gUser, kind: kChannel, ok: 404},
+		{route: "POST /api/v1/channels/{id}/templates/sync", gate: gAdmin, kind: kChannel, ok: 404},
 		// provider webhooks authenticate by the provider's secret, not a
 		// session (TestTelegramWebhook, TestWhatsAppWebhook); an unknown key is 404 for anyone
 		{route: "POST /api/v1/webhooks/telegram/{key}", gate: gPublic, ok: 404, path: "/api/v1/webhooks/telegram/no-such-key",
@@ -243,6 +319,25 @@ func matrixRoutes() []authzRoute {
 			path: "/api/v1/webhooks/meta/no-such-key?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1"},
 		{route: "POST /api/v1/webhooks/meta/{key}", gate: gPublic, ok: 404, path: "/api/v1/webhooks/meta/no-such-key",
 			body: func(c cell) any { return map[string]any{"object": "page", "entry": []any{}} }},
+		// signed media links are the key themselves (TestSMSMediaLink); a bad one is 404 for anyone
+		{route: "GET /media/{token}", gate: gPublic, ok: 404, path: "/media/not-a-token"},
+		// the website widget: visitors authenticate by their own session token
+		// (TestWidgetVisitor, TestWidgetIsolation); an unknown key is 404 for
+		// anyone, and the harness serves no built widget files
+		{route: "GET /api/v1/widget/{key}/config", gate: gPublic, ok: 404, path: "/api/v1/widget/no-such-key/config"},
+		{route: "POST /api/v1/widget/{key}/sessions", gate: gPublic, ok: 404, path: "/api/v1/widget/no-such-key/sessions", body: js(map[string]any{})},
+		{route: "GET /api/v1/widget/{key}/conversation", gate: gPublic, ok: 404, path: "/api/v1/widget/no-such-key/conversation"},
+		{route: "POST /api/v1/widget/{key}/messages", gate: gPublic, ok: 404, path: "/api/v1/widget/no-such-key/messages", body: js(map[string]any{"content": "oi"})},
+		{route: "POST /api/v1/widget/{key}/attachments", gate: gPublic, ok: 404, path: "/api/v1/widget/no-such-key/attachments"},
+		{route: "GET /api/v1/widget/{key}/attachments/{id}", gate: gPublic, ok: 404, path: "/api/v1/widget/no-such-key/attachments/1"},
+		{route: "POST /api/v1/widget/{key}/typing", gate: gPublic, ok: 404, path: "/api/v1/widget/no-such-key/typing"},
+		{route: "POST /api/v1/widget/{key}/read", gate: gPublic, ok: 404, path: "/api/v1/widget/no-such-key/read", body: js(map[string]any{"up_to": 1})},
+		{route: "POST /api/v1/widget/{key}/offline", gate: gPublic, ok: 404, path: "/api/v1/widget/no-such-key/offline", body: js(map[string]any{})},
+		{route: "POST /api/v1/widget/{key}/rating", gate: gPublic, ok: 404, path: "/api/v1/widget/no-such-key/rating", body: js(map[string]any{"score": 5})},
+		{route: "GET /api/v1/widget/{key}/ws", gate: gPublic, ok: 404, path: "/api/v1/widget/no-such-key/ws"},
+		{route: "GET /widget.js", gate: gPublic, ok: 404},
+		{route: "GET /widget/frame.html", gate: gPublic, ok: 404, path: "/widget/frame.html?key=no-such-key"},
+		{route: "GET /widget/assets/{file}", gate: gPublic, ok: 404, path: "/widget/assets/frame.js"},
 		// SMS webhooks authenticate by X-Twilio-Signature (TestSMSWebhook)
 		{route: "POST /api/v1/webhooks/sms/{key}", gate: gPublic, ok: 404, path: "/api/v1/webhooks/sms/no-such-key",
 			body: func(c cell) any { return "MessageSid=SM1&From=%2B5511987654321&Body=oi" }},
@@ -416,6 +511,29 @@ func (h *testAPI) makeObj(k objKind, ws string) int64 {
 			r, err := q.CreateClosingReason(ctx, wid, store.ClosingReason{Name: h.uniq("Motivo"), Active: true})
 			id = r.ID
 			return err
+		case kHelpCategory:
+			c, err := q.CreateHelpCategory(ctx, wid, store.HelpCategory{Language: "pt-BR", Name: h.uniq("Categoria")})
+			id = c.ID
+			return err
+		case kHelpArticle:
+			a, err := q.CreateHelpArticle(ctx, wid, store.HelpArticle{Language: "pt-BR", Status: "draft", Title: h.uniq("Artigo")})
+			id = a.ID
+			return err
+		case kWebhook:
+			s, err := q.CreateWebhook(ctx, store.WebhookSubscription{WorkspaceID: wid, URL: "http://127.0.0.1:1/" + h.uniq("hook"),
+				Events: []string{"message.created"}, Secret: "v1:sealed", Active: true})
+			if err != nil {
+				return err
+			}
+			id = s.ID
+			_, err = q.InsertDelivery(ctx, store.WebhookDelivery{WorkspaceID: wid, SubscriptionID: s.ID, EventID: h.uniq("msg_authz"),
+				EventType: "message.created", Payload: "{}"})
+			return err
+		case kRoutingRule:
+			r, err := q.CreateRoutingRule(ctx, store.RoutingRule{WorkspaceID: wid, Name: h.uniq("Regra"), Enabled: false,
+				Conditions: []byte(`{}`), Actions: []byte(`{"last_department":true}`)})
+			id = r.ID
+			return err
 		case kChannel:
 			_, hash := auth.NewToken(auth.PrefixChannel)
 			c, err := q.CreateChannel(ctx, store.Channel{WorkspaceID: wid, Kind: "api", Name: h.uniq("Canal")}, hash)
@@ -447,7 +565,7 @@ func newAuthzWorld(h *testAPI) *authzWorld {
 	w := &authzWorld{conv: map[string]convRef{}, obj: map[objKind]map[string]int64{},
 		labelOn: map[string]int64{}, labelOff: map[string]int64{}, tokenOf: map[string]int64{}}
 	for _, ws := range []string{tgtWS1, tgtWS2obj} {
-		for _, k := range []objKind{kContact, kUser, kDept, kLabel, kQuickReply, kClosingReason, kChannel} {
+		for _, k := range []objKind{kContact, kUser, kDept, kLabel, kQuickReply, kClosingReason, kChannel, kHelpCategory, kHelpArticle, kWebhook, kRoutingRule} {
 			if w.obj[k] == nil {
 				w.obj[k] = map[string]int64{}
 			}
@@ -551,6 +669,12 @@ func (w *authzWorld) drop(r authzRoute, c cell) {
 		_ = q.DeleteClosingReason(ctx, ws, c.id)
 	case kChannel:
 		_, _ = q.DeleteChannel(ctx, ws, c.id)
+	case kHelpCategory:
+		_ = q.DeleteHelpCategory(ctx, ws, c.id)
+	case kHelpArticle:
+		_ = q.DeleteHelpArticle(ctx, ws, c.id)
+	case kWebhook:
+		_ = q.DeleteWebhook(ctx, ws, c.id)
 	}
 }
 
@@ -563,6 +687,13 @@ func (c cell) path(r authzRoute) string {
 	label := c.w.labelOff[c.ws()]
 	if strings.HasPrefix(r.route, "DELETE") {
 		label = c.w.labelOn[c.ws()]
+	}
+	if strings.Contains(p, "{deliveryID}") {
+		var did int64
+		if err := c.h.raw.QueryRow(`SELECT id FROM webhook_deliveries WHERE subscription_id = $1`, c.id).Scan(&did); err != nil {
+			c.h.t.Fatalf("delivery of webhook %d: %v", c.id, err)
+		}
+		p = strings.ReplaceAll(p, "{deliveryID}", fmt.Sprint(did))
 	}
 	return strings.ReplaceAll(p, "{labelID}", fmt.Sprint(label))
 }

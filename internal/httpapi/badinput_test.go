@@ -88,7 +88,54 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 		return fmt.Sprintf("/api/v1/%s/%d%s", kind, id, suffix)
 	}
 	long := func(n int) string { return strings.Repeat("x", n) }
+	helpCat, helpArt := h.makeObj(kHelpCategory, tgtWS1), h.makeObj(kHelpArticle, tgtWS1)
+	otherHelpCat, otherHelpArt := h.makeObj(kHelpCategory, tgtWS2obj), h.makeObj(kHelpArticle, tgtWS2obj)
+	hook, otherHook := h.makeObj(kWebhook, tgtWS1), h.makeObj(kWebhook, tgtWS2obj)
+	var hookDelivery, otherHookDelivery int64
+	for id, dst := range map[int64]*int64{hook: &hookDelivery, otherHook: &otherHookDelivery} {
+		if err := h.raw.QueryRow(`SELECT id FROM webhook_deliveries WHERE subscription_id = $1`, id).Scan(dst); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+	hookBody := func(url string, events ...string) map[string]any { return map[string]any{"url": url, "events": events} }
+	rule, otherRule := h.makeObj(kRoutingRule, tgtWS1), h.makeObj(kRoutingRule, tgtWS2obj)
+	ruleCases := []badCase{
+		{name: "blank name", body: map[string]any{"name": " ", "actions": map[string]any{"last_department": true}}, want: 422},
+		{name: "empty actions", body: map[string]any{"name": "x", "actions": map[string]any{}}, want: 422},
+		{name: "unknown condition key", body: map[string]any{"name": "x", "actions": map[string]any{"last_department": true}, "conditions": map[string]any{"chanel_ids": []int{1}}}, want: 422},
+		{name: "unknown operator", body: map[string]any{"name": "x", "actions": map[string]any{"last_department": true},
+			"conditions": map[string]any{"attributes": []map[string]any{{"key": "plano", "op": "like", "value": "x"}}}}, want: 422},
+		{name: "another workspace's department", body: map[string]any{"name": "x", "actions": map[string]any{"department_id": h.fix.Dept2.ID}}, want: 422},
+		{name: "conditions as a string", body: `{"name":"x","actions":{"last_department":true},"conditions":"all"}`, want: 422},
+		{name: "enabled as string", body: `{"enabled":"yes"}`, want: 400},
+		{name: "another workspace's rule", path: obj("routing-rules", otherRule, ""), body: map[string]any{"name": "x"}, want: 404},
+	}
+	hookCases := []badCase{
+		{name: "not a URL", body: hookBody("receiver", "message.created"), want: 422},
+		{name: "ftp URL", body: hookBody("ftp://127.0.0.1/x", "message.created"), want: 422},
+		{name: "credentials in URL", body: hookBody("http://u:p@127.0.0.1/x", "message.created"), want: 422},
+		{name: "no events", body: `{"url":"http://127.0.0.1/x","events":[]}`, want: 422},
+		{name: "unknown event", body: hookBody("http://127.0.0.1/x", "message.deleted"), want: 422},
+		{name: "event twice", body: hookBody("http://127.0.0.1/x", "message.created", "message.created"), want: 422},
+		{name: "events as a string", body: `{"url":"http://127.0.0.1/x","events":"message.created"}`, want: 400},
+		{name: "long description", body: map[string]any{"url": "http://127.0.0.1/x", "events": []string{"message.created"}, "description": long(501)}, want: 422},
+		{name: "active as string", body: `{"active":"yes"}`, want: 400},
+		{name: "another workspace's subscription", path: obj("webhook-subscriptions", otherHook, ""), body: map[string]any{"description": "x"}, want: 404},
+	}
 	soon := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	sched := func(weekly map[string]any, tz string) map[string]any {
+		return map[string]any{"enabled": true, "schedule": map[string]any{"timezone": tz, "weekly": weekly}}
+	}
+	okHours := sched(map[string]any{"mon": [][]string{{"08:00", "18:00"}}}, "America/Sao_Paulo")
+	hoursCases := []badCase{
+		{name: "no schedule", body: map[string]any{"enabled": true}, want: 422},
+		{name: "unknown zone", body: sched(map[string]any{}, "America/Atlantis"), want: 422},
+		{name: "overlap", body: sched(map[string]any{"mon": [][]string{{"08:00", "12:00"}, {"11:00", "13:00"}}}, "UTC"), want: 422},
+		{name: "bad time", body: sched(map[string]any{"mon": [][]string{{"8h", "12:00"}}}, "UTC"), want: 422},
+		{name: "unknown day", body: sched(map[string]any{"seg": [][]string{{"08:00", "12:00"}}}, "UTC"), want: 422},
+		{name: "bad holiday", body: map[string]any{"enabled": true, "schedule": map[string]any{"timezone": "UTC", "holidays": []map[string]any{{"date": "25/12/2026"}}}}, want: 422},
+		{name: "enabled as string", body: `{"enabled":"yes","schedule":{"timezone":"UTC"}}`, want: 400},
+	}
 	return []badRoute{
 		{route: "POST /api/v1/auth/login", path: "/api/v1/auth/login", actor: actAnon, json: true, limit: 16 << 10,
 			valid: map[string]any{"email": "", "password": ""}, cases: []badCase{
@@ -191,6 +238,28 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 			{name: "unknown user", body: map[string]any{"user_ids": []int64{99999999}}, want: 422},
 			{name: "ids as strings", body: `{"user_ids":["1"]}`, want: 400},
 		}},
+		{route: "PUT /api/v1/business-hours", path: "/api/v1/business-hours", json: true, valid: map[string]any{}, cases: hoursCases},
+		{route: "PUT /api/v1/departments/{id}/business-hours", path: obj("departments", w.dept, "/business-hours"), json: true, valid: map[string]any{},
+			cases: append(hoursCases, badCase{name: "other workspace", path: obj("departments", w.otherDept, "/business-hours"), body: okHours, want: 404})},
+		{route: "DELETE /api/v1/departments/{id}/business-hours", path: obj("departments", w.dept, "/business-hours"), cases: []badCase{
+			{name: "other workspace", path: obj("departments", w.otherDept, "/business-hours"), want: 404},
+		}},
+		{route: "PUT /api/v1/departments/{id}/assignment", path: obj("departments", w.dept, "/assignment"), json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "unknown mode", body: map[string]any{"mode": "random"}, want: 422},
+			{name: "negative limit", body: map[string]any{"department_limit": -1}, want: 422},
+			{name: "huge limit", body: map[string]any{"department_limit": 10001}, want: 422},
+			{name: "long message", body: map[string]any{"queue_message": long(2001)}, want: 422},
+			{name: "enabled without text", body: map[string]any{"queue_message": " ", "queue_message_enabled": true}, want: 422},
+			{name: "limit as string", body: `{"department_limit":"3"}`, want: 400},
+			{name: "unknown field", body: map[string]any{"modes": "off"}, want: 400},
+			{name: "other workspace", path: obj("departments", w.otherDept, "/assignment"), body: map[string]any{"mode": "off"}, want: 404},
+		}},
+		{route: "PUT /api/v1/automation/messages", path: "/api/v1/automation/messages", json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "bad language", body: map[string]any{"language": "es"}, want: 422},
+			{name: "long greeting", body: map[string]any{"greeting": long(2001)}, want: 422},
+			{name: "enabled without text", body: map[string]any{"closing": " ", "closing_enabled": true}, want: 422},
+			{name: "flag as string", body: `{"csat_enabled":"yes"}`, want: 400},
+		}},
 		{route: "POST /api/v1/labels", path: "/api/v1/labels", json: true, valid: map[string]any{}, cases: []badCase{
 			{name: "no name", body: map[string]any{"color": "#000000"}, want: 422},
 			{name: "bad color", body: map[string]any{"name": "x", "color": "red"}, want: 422},
@@ -214,6 +283,35 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 			{name: "bad shortcut", body: map[string]any{"shortcut": "/"}, want: 422},
 		}},
 		{route: "DELETE /api/v1/quick-replies/{id}", path: obj("quick-replies", w.qr, "")},
+		{route: "POST /api/v1/help/categories", path: "/api/v1/help/categories", json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "no language", body: map[string]any{"name": "x"}, want: 422},
+			{name: "unknown language", body: map[string]any{"name": "x", "language": "es"}, want: 422},
+			{name: "bad slug", body: map[string]any{"name": "x", "language": "en", "slug": "A B"}, want: 422},
+		}},
+		{route: "PATCH /api/v1/help/categories/{id}", path: obj("help/categories", helpCat, ""), json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "blank name", body: map[string]any{"name": " "}, want: 422},
+			{name: "negative position", body: map[string]any{"position": -1}, want: 422},
+			{name: "other workspace", path: obj("help/categories", otherHelpCat, ""), body: map[string]any{"name": "x"}, want: 404},
+		}},
+		{route: "DELETE /api/v1/help/categories/{id}", path: obj("help/categories", helpCat, ""), cases: []badCase{
+			{name: "other workspace", path: obj("help/categories", otherHelpCat, ""), want: 404},
+		}},
+		{route: "POST /api/v1/help/articles", path: "/api/v1/help/articles", json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "no title", body: map[string]any{"language": "en"}, want: 422},
+			{name: "unknown language", body: map[string]any{"title": "x", "language": "es"}, want: 422},
+			{name: "bad status", body: map[string]any{"title": "x", "language": "en", "status": "archived"}, want: 422},
+			{name: "long body", body: map[string]any{"title": "x", "language": "en", "body_markdown": long(100_001)}, want: 422},
+			{name: "category of another workspace", body: map[string]any{"title": "x", "language": "pt-BR", "category_id": otherHelpCat}, want: 422},
+		}},
+		{route: "PATCH /api/v1/help/articles/{id}", path: obj("help/articles", helpArt, ""), json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "blank title", body: map[string]any{"title": " "}, want: 422},
+			{name: "long title", body: map[string]any{"title": long(201)}, want: 422},
+			{name: "unknown category", body: map[string]any{"category_id": 99999999}, want: 422},
+			{name: "other workspace", path: obj("help/articles", otherHelpArt, ""), body: map[string]any{"title": "x"}, want: 404},
+		}},
+		{route: "DELETE /api/v1/help/articles/{id}", path: obj("help/articles", helpArt, ""), cases: []badCase{
+			{name: "other workspace", path: obj("help/articles", otherHelpArt, ""), want: 404},
+		}},
 		{route: "POST /api/v1/closing-reasons", path: "/api/v1/closing-reasons", json: true, valid: map[string]any{}, cases: []badCase{
 			{name: "no name", body: map[string]any{"active": true}, want: 422},
 		}},
@@ -244,6 +342,11 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 				"access_token": "EAA x", "app_secret": "s"}, want: 422},
 			{name: "whatsapp phone number id as number", body: `{"kind":"whatsapp","name":"x","phone_number_id":1}`, want: 400},
 			{name: "app secret on an API channel", body: map[string]any{"kind": "api", "name": "x", "app_secret": "s"}, want: 422},
+			{name: "email without settings", body: map[string]any{"kind": "email", "name": "x"}, want: 422},
+			{name: "email bad address", body: map[string]any{"kind": "email", "name": "x", "email": map[string]any{"address": "x",
+				"smtp": map[string]any{"host": "smtp.example", "port": 25}}}, want: 422},
+			{name: "email settings on an API channel", body: map[string]any{"kind": "api", "name": "x", "email": map[string]any{"address": "a@b.example"}}, want: 422},
+			{name: "email port as string", body: `{"kind":"email","name":"x","email":{"address":"a@b.example","smtp":{"host":"h","port":"25"}}}`, want: 400},
 			{name: "messenger without credentials", body: map[string]any{"kind": "messenger", "name": "x"}, want: 422},
 			{name: "messenger path in page id", body: map[string]any{"kind": "messenger", "name": "x", "page_id": "1/../2",
 				"page_access_token": "EAA", "app_secret": "s"}, want: 422},
@@ -266,6 +369,34 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 		{route: "DELETE /api/v1/channels/{id}", path: obj("channels", w.channel, "")},
 		{route: "POST /api/v1/channels/{id}/rotate-token", path: obj("channels", w.channel, "/rotate-token")},
 		{route: "POST /api/v1/channels/{id}/test", path: obj("channels", w.channel, "/test")},
+		{route: "POST /api/v1/channels/{id}/templates/sync", path: obj("channels", w.channel, "/templates/sync")},
+		{route: "POST /api/v1/webhook-subscriptions", path: "/api/v1/webhook-subscriptions", json: true,
+			valid: hookBody("http://127.0.0.1:1/hook", "message.created"),
+			cases: append([]badCase{{name: "missing url", body: map[string]any{"events": []string{"message.created"}}, want: 422}}, hookCases[:len(hookCases)-1]...)},
+		{route: "PATCH /api/v1/webhook-subscriptions/{id}", path: obj("webhook-subscriptions", hook, ""), json: true, valid: map[string]any{}, cases: hookCases},
+		{route: "POST /api/v1/routing-rules", path: "/api/v1/routing-rules", json: true,
+			valid: map[string]any{"name": "ok", "enabled": false, "actions": map[string]any{"last_department": true}},
+			cases: append([]badCase{{name: "missing actions", body: map[string]any{"name": "x"}, want: 422}}, ruleCases[:len(ruleCases)-1]...)},
+		{route: "PATCH /api/v1/routing-rules/{id}", path: obj("routing-rules", rule, ""), json: true, valid: map[string]any{}, cases: ruleCases},
+		{route: "DELETE /api/v1/routing-rules/{id}", path: obj("routing-rules", rule, ""), cases: []badCase{
+			{name: "another workspace's rule", path: obj("routing-rules", otherRule, ""), want: 404}}},
+		{route: "PUT /api/v1/routing-rules/order", path: "/api/v1/routing-rules/order", json: true, cases: []badCase{
+			{name: "no ids", body: map[string]any{}, want: 422},
+			{name: "another workspace's rule", body: map[string]any{"ids": []int64{rule, otherRule}}, want: 422},
+			{name: "rule twice", body: map[string]any{"ids": []int64{rule, rule}}, want: 422},
+			{name: "ids as string", body: `{"ids":"1"}`, want: 400}}},
+		{route: "DELETE /api/v1/webhook-subscriptions/{id}", path: obj("webhook-subscriptions", hook, ""), cases: []badCase{
+			{name: "another workspace's subscription", path: obj("webhook-subscriptions", otherHook, ""), want: 404}}},
+		{route: "POST /api/v1/webhook-subscriptions/{id}/rotate-secret", path: obj("webhook-subscriptions", hook, "/rotate-secret"), cases: []badCase{
+			{name: "another workspace's subscription", path: obj("webhook-subscriptions", otherHook, "/rotate-secret"), want: 404}}},
+		{route: "POST /api/v1/webhook-subscriptions/{id}/test", path: obj("webhook-subscriptions", hook, "/test"), cases: []badCase{
+			{name: "another workspace's subscription", path: obj("webhook-subscriptions", otherHook, "/test"), want: 404}}},
+		{route: "POST /api/v1/webhook-subscriptions/{id}/deliveries/{deliveryID}/resend",
+			path: obj("webhook-subscriptions", hook, fmt.Sprintf("/deliveries/%d/resend", hookDelivery)), cases: []badCase{
+				{name: "another workspace's delivery", path: obj("webhook-subscriptions", otherHook, fmt.Sprintf("/deliveries/%d/resend", otherHookDelivery)), want: 404},
+				{name: "another workspace's delivery under mine", path: obj("webhook-subscriptions", hook, fmt.Sprintf("/deliveries/%d/resend", otherHookDelivery)), want: 404},
+				{name: "another subscription's delivery", path: obj("webhook-subscriptions", h.makeObj(kWebhook, tgtWS1), fmt.Sprintf("/deliveries/%d/resend", hookDelivery)), want: 404},
+			}},
 		// a real Telegram channel's bad requests are in TestTelegramWebhook
 		{route: "POST /api/v1/webhooks/telegram/{key}", path: "/api/v1/webhooks/telegram/no-such-key", actor: actAnon, cases: []badCase{
 			{name: "unknown key", body: map[string]any{"update_id": 1, "message": map[string]any{"message_id": 1, "chat": map[string]any{"id": 5, "type": "private"}, "text": "oi"}}, want: 404},
@@ -279,6 +410,29 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 		{route: "POST /api/v1/webhooks/meta/{key}", path: "/api/v1/webhooks/meta/no-such-key", actor: actAnon, cases: []badCase{
 			{name: "unknown key", body: map[string]any{"object": "page", "entry": []any{}}, want: 404},
 			{name: "malformed on an unknown key", body: `{"object":`, want: 404},
+		}},
+		// a real widget's bad requests, made with a visitor's token, are in
+		// TestWidgetVisitor, TestWidgetIsolation and TestWidgetIdentityAndLimits
+		{route: "POST /api/v1/widget/{key}/sessions", path: "/api/v1/widget/no-such-key/sessions", actor: actAnon, cases: []badCase{
+			{name: "unknown key", body: map[string]any{}, want: 404},
+		}},
+		{route: "POST /api/v1/widget/{key}/messages", path: "/api/v1/widget/no-such-key/messages", actor: actAnon, cases: []badCase{
+			{name: "unknown key", body: map[string]any{"content": "oi"}, want: 404},
+		}},
+		{route: "POST /api/v1/widget/{key}/attachments", path: "/api/v1/widget/no-such-key/attachments", actor: actAnon, cases: []badCase{
+			{name: "unknown key", body: map[string]any{}, want: 404},
+		}},
+		{route: "POST /api/v1/widget/{key}/typing", path: "/api/v1/widget/no-such-key/typing", actor: actAnon, cases: []badCase{
+			{name: "unknown key", body: map[string]any{}, want: 404},
+		}},
+		{route: "POST /api/v1/widget/{key}/read", path: "/api/v1/widget/no-such-key/read", actor: actAnon, cases: []badCase{
+			{name: "unknown key", body: map[string]any{"up_to": 1}, want: 404},
+		}},
+		{route: "POST /api/v1/widget/{key}/offline", path: "/api/v1/widget/no-such-key/offline", actor: actAnon, cases: []badCase{
+			{name: "unknown key", body: map[string]any{"name": "x", "email": "x@example.com", "message": "oi"}, want: 404},
+		}},
+		{route: "POST /api/v1/widget/{key}/rating", path: "/api/v1/widget/no-such-key/rating", actor: actAnon, cases: []badCase{
+			{name: "unknown key", body: map[string]any{"score": 5}, want: 404},
 		}},
 		// a real SMS channel's bad requests are in TestSMSWebhook
 		{route: "POST /api/v1/webhooks/sms/{key}", path: "/api/v1/webhooks/sms/no-such-key", actor: actAnon, cases: []badCase{
@@ -335,6 +489,9 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 			{name: "template on a reply", body: map[string]any{"kind": "reply", "content": "x", "template": map[string]any{"name": "t", "language": "pt_BR"}}, want: 422},
 			{name: "template parameters as numbers", body: `{"kind":"template","template":{"name":"t","language":"pt_BR","parameters":[1]}}`, want: 400},
 			{name: "template unknown field", body: `{"kind":"template","template":{"name":"t","language":"pt_BR","zz":1}}`, want: 400},
+			{name: "cc outside e-mail", body: map[string]any{"kind": "reply", "content": "x", "cc": []string{"a@b.example"}}, want: 422},
+			{name: "cc on a note", body: map[string]any{"kind": "note", "content": "x", "cc": []string{"a@b.example"}}, want: 422},
+			{name: "cc as string", body: `{"kind":"reply","content":"x","cc":"a@b.example"}`, want: 400},
 		}},
 		{route: "POST /api/v1/conversations", path: "/api/v1/conversations", json: true, valid: map[string]any{"channel_id": f.Channel.ID, "phone": "5511988887777",
 			"template": map[string]any{"name": "t", "language": "pt_BR"}}, cases: []badCase{

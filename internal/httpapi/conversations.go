@@ -262,6 +262,11 @@ type sendRequest struct {
 	// ChannelID is the SMS channel of kind "sms" (the workspace's first
 	// SMS channel when absent).
 	ChannelID *int64 `json:"channel_id"`
+	// ReplyToID is the message a reply or note answers.
+	ReplyToID *int64 `json:"reply_to_id"`
+	// Cc, for a reply in an e-mail conversation, are addresses the mail
+	// is copied to ("copy to third parties").
+	Cc []string `json:"cc"`
 }
 
 func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
@@ -272,6 +277,12 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 	var req sendRequest
 	if err := decode(w, r, &req, maxJSONBody); err != nil {
 		return err
+	}
+	if req.ReplyToID != nil && req.Kind != "reply" && req.Kind != "note" {
+		return errValidation(`reply_to_id belongs to kinds "reply" and "note"`)
+	}
+	if req.Cc != nil && req.Kind != "reply" {
+		return errValidation(`cc belongs to kind "reply"`)
 	}
 	if req.Kind == "template" {
 		if req.Content != "" || len(req.AttachmentIDs) > 0 {
@@ -296,7 +307,18 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	m, err := s.Conversations.Send(r.Context(), viewer(r), id, conversation.Outgoing{Note: req.Kind == "note", Content: req.Content, AttachmentIDs: req.AttachmentIDs})
+	cc, err := s.checkCc(r, id, req.Kind, req.Cc)
+	if err != nil {
+		return err
+	}
+	out := conversation.Outgoing{Note: req.Kind == "note", Content: req.Content, AttachmentIDs: req.AttachmentIDs, Cc: cc}
+	if req.ReplyToID != nil {
+		if *req.ReplyToID <= 0 {
+			return errValidation("reply_to_id must be a message id")
+		}
+		out.ReplyToID = *req.ReplyToID
+	}
+	m, err := s.Conversations.Send(r.Context(), viewer(r), id, out)
 	if err != nil {
 		return err
 	}
@@ -515,7 +537,7 @@ func (s *Server) publishTyping(r *http.Request, v access.Viewer, id int64) error
 	if s.Bus != nil {
 		data := []byte(`{"user_id":` + strconv.FormatInt(v.UserID, 10) + `}`)
 		_ = s.Bus.Publish(detached(r.Context()), events.Event{Type: events.Typing, WorkspaceID: v.WorkspaceID, ConversationID: c.ID,
-			DepartmentID: c.Dept(), AssigneeID: c.Assignee(), Data: data})
+			DepartmentID: c.Dept(), AssigneeID: c.Assignee(), ContactID: c.ContactID, ChannelID: c.ChannelID, Data: data})
 	}
 	return nil
 }

@@ -24,7 +24,8 @@ const (
 // fakeMeta is the Graph API under /v25.0 for Messenger and Instagram: it
 // checks the bearer token, records every call, answers the Page and the
 // Instagram account, the User Profile API and the Send API (POST
-// /{page-id}/messages and /me/messages) with send (a mid when nil), and
+// /{page-id}/messages and /me/messages) with send (a mid when nil), the
+// Attachment Upload API (…/message_attachments: a new attachment_id), and
 // serves CDN files under /cdn/ (no token needed, as Meta's signed URLs).
 type fakeMeta struct {
 	*httptest.Server
@@ -106,6 +107,11 @@ func (f *fakeMeta) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		writeTG(w, 200, fmt.Sprintf(`{"recipient_id":"x","message_id":"m_OUT%d"}`, n))
+	case r.Method == http.MethodPost && strings.HasSuffix(node, "/message_attachments"):
+		f.mu.Lock()
+		n := len(f.calls)
+		f.mu.Unlock()
+		writeTG(w, 200, fmt.Sprintf(`{"attachment_id":"%d"}`, 9000+n))
 	default:
 		writeTG(w, 400, `{"error":{"message":"Unsupported request","type":"GraphMethodException","code":100}}`)
 	}

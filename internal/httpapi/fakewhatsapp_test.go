@@ -55,6 +55,9 @@ type fakeWhatsApp struct {
 	// send answers the n-th send (1-based) with a status, a Retry-After
 	// and a body; status 0 means the default success.
 	send func(n int) (status int, retryAfter, body string)
+	// templates, when set, answers the template list instead of
+	// fakeWATemplates (status 0 means 200).
+	templates func() (status int, body string)
 }
 
 func newFakeWhatsApp(t testing.TB) *fakeWhatsApp {
@@ -103,6 +106,14 @@ func (f *fakeWhatsApp) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && node == fakeWAPhoneNumberID:
 		writeTG(w, 200, `{"verified_name":"Loja Atende","display_phone_number":"+1 555-078-3881","id":"`+fakeWAPhoneNumberID+`"}`)
 	case r.Method == http.MethodGet && node == fakeWABAID+"/message_templates":
+		f.mu.Lock()
+		tpl := f.templates
+		f.mu.Unlock()
+		if tpl != nil {
+			status, b := tpl()
+			writeTG(w, max(status, 200), b)
+			return
+		}
 		writeTG(w, 200, fakeWATemplates)
 	case r.Method == http.MethodPost && node == fakeWAPhoneNumberID+"/media":
 		writeTG(w, 200, `{"id":"4490709327384033"}`)

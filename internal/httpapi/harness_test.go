@@ -21,6 +21,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -34,6 +35,8 @@ import (
 	"github.com/atende/atende/internal/auth"
 	"github.com/atende/atende/internal/blob"
 	"github.com/atende/atende/internal/channel/apichannel"
+	"github.com/atende/atende/internal/channel/email"
+	"github.com/atende/atende/internal/channel/email/mailbox"
 	"github.com/atende/atende/internal/channel/meta"
 	"github.com/atende/atende/internal/channel/providers"
 	"github.com/atende/atende/internal/channel/sms"
@@ -47,6 +50,8 @@ import (
 	"github.com/atende/atende/internal/secrets"
 	"github.com/atende/atende/internal/store"
 	"github.com/atende/atende/internal/store/storetest"
+	"github.com/atende/atende/internal/webhook"
+	"github.com/atende/atende/internal/widget"
 )
 
 // Actor names: the fixture users, plus anon (no credentials).
@@ -62,9 +67,13 @@ const (
 )
 
 type harnessOptions struct {
-	runner  bool
-	backoff time.Duration
-	maxBlob int64
+	runner      bool
+	backoff     time.Duration
+	maxBlob     int64
+	widgetFiles fs.FS
+	widgetIPs   int
+	proxies     []netip.Prefix
+	webhooks    *webhook.Guard
 }
 
 type harnessOption func(*harnessOptions)
@@ -76,30 +85,52 @@ func withoutRunner() harnessOption { return func(o *harnessOptions) { o.runner =
 // withBackoff sets the runner's first retry delay.
 func withBackoff(d time.Duration) harnessOption { return func(o *harnessOptions) { o.backoff = d } }
 
+// withWidgetFiles serves files as the built website widget.
+func withWidgetFiles(files fs.FS) harnessOption {
+	return func(o *harnessOptions) { o.widgetFiles = files }
+}
+
+// withWidgetSessionsPerIP sets the visitor sessions an address may open.
+func withWidgetSessionsPerIP(n int) harnessOption { return func(o *harnessOptions) { o.widgetIPs = n } }
+
+// withTrustedProxies trusts X-Forwarded-For from these proxies.
+func withTrustedProxies(p ...netip.Prefix) harnessOption {
+	return func(o *harnessOptions) { o.proxies = p }
+}
+
+// withWebhookGuard sets the webhooks' SSRF guard (the harness allows
+// private addresses, where its receivers listen).
+func withWebhookGuard(g *webhook.Guard) harnessOption {
+	return func(o *harnessOptions) { o.webhooks = g }
+}
+
 // withMaxBlob sets the attachment size limit.
 func withMaxBlob(n int64) harnessOption { return func(o *harnessOptions) { o.maxBlob = n } }
 
 // testAPI is one running server with its own database and fixture.
 type testAPI struct {
-	t       testing.TB
-	engine  string
-	db      *store.DB
-	raw     *sql.DB // read-only handle on the same database, for snapshots
-	fix     storetest.Fix
-	srv     *httptest.Server
-	api     *httpapi.Server
-	conv    *conversation.Service
-	bus     events.Bus
-	hub     *realtime.Hub
-	blobs   *blob.Store
-	blobDir string
-	runner  *jobs.Runner
-	tables  []string
-	tg      *fakeTelegram // the Telegram Bot API the server talks to
-	wa      *fakeWhatsApp // the WhatsApp Cloud (Graph) API the server talks to
-	meta    *fakeMeta     // the Messenger / Instagram Graph API and CDN
-	sms     *fakeSMS      // the SMS provider's REST API the server talks to
-	provs   *providers.Settings
+	t      testing.TB
+	engine string
+	db     *store.DB
+	raw    *sql.DB // read-only handle on the same database, for snapshots
+	fix    storetest.Fix
+	srv    *httptest.Server
+	api    *httpapi.Server
+	conv   *conversation.Service
+	bus    events.Bus
+	hub    *realtime.Hub
+	// visitors is the website widget's visitor hub
+	visitors *widget.Hub
+	blobs    *blob.Store
+	blobDir  string
+	runner   *jobs.Runner
+	tables   []string
+	tg       *fakeTelegram // the Telegram Bot API the server talks to
+	wa       *fakeWhatsApp // the WhatsApp Cloud (Graph) API the server talks to
+	meta     *fakeMeta     // the Messenger / Instagram Graph API and CDN
+	sms      *fakeSMS      // the SMS provider's REST API the server talks to
+	provs    *providers.Settings
+	hooks    *webhook.Service // outbound webhooks
 
 	tokens map[string]string     // bearer token per actor
 	users  map[string]store.User // fixture user per actor
@@ -122,7 +153,7 @@ func forEachEngine(t *testing.T, fn func(t *testing.T, engine string)) {
 // newTestAPI starts a server over a fresh database on engine.
 func newTestAPI(t testing.TB, engine string, opts ...harnessOption) *testAPI {
 	t.Helper()
-	o := harnessOptions{runner: true, backoff: 20 * time.Millisecond, maxBlob: 1 << 20}
+	o := harnessOptions{runner: true, backoff: 20 * time.Millisecond, maxBlob: 1 << 20, webhooks: &webhook.Guard{AllowPrivate: true}}
 	for _, fn := range opts {
 		fn(&o)
 	}
@@ -167,9 +198,15 @@ func newTestAPI(t testing.TB, engine string, opts ...harnessOption) *testAPI {
 		sms.Kind:           smsDeliverer.Handle,
 		meta.KindMessenger: metaDeliverer.Handle,
 		meta.KindInstagram: metaDeliverer.Handle,
+		widget.Kind:        widget.Deliverer{Status: h.conv}.Handle,
+		email.Kind:         (&mailbox.Deliverer{DB: db, Blobs: h.blobs, Status: h.conv, Providers: provs}).Handle,
 	}}
 	h.runner.Handle(conversation.JobDeliver, dispatch.Handle)
 	h.runner.Handle(conversation.JobWake, h.conv.HandleWake)
+	h.runner.Handle(conversation.JobAssign, h.conv.HandleAssign)
+	h.hooks = webhook.New(db, box, o.webhooks, h.runner, log)
+	h.conv.SetOutbox(h.hooks)
+	h.runner.Handle(webhook.JobDeliver, h.hooks.Handle)
 
 	if o.runner {
 		rctx, cancel := context.WithCancel(context.Background())
@@ -178,11 +215,12 @@ func newTestAPI(t testing.TB, engine string, opts ...harnessOption) *testAPI {
 		t.Cleanup(func() { cancel(); <-done })
 	}
 	h.hub = realtime.New(h.bus, log)
-	h.api = httpapi.New(httpapi.Deps{DB: db, Conversations: h.conv, Bus: h.bus, Hub: h.hub, Blobs: h.blobs, Secrets: box, Jobs: h.runner, Log: log,
-		Providers: provs})
+	h.visitors = widget.NewHub(h.bus, log)
+	h.api = httpapi.New(httpapi.Deps{DB: db, Conversations: h.conv, Bus: h.bus, Hub: h.hub, WidgetHub: h.visitors, Blobs: h.blobs, Secrets: box,
+		Jobs: h.runner, Log: log, Webhooks: h.hooks, Providers: provs, WidgetFiles: o.widgetFiles, WidgetSessionsPerIP: o.widgetIPs, TrustedProxies: o.proxies})
 	h.srv = httptest.NewServer(h.api)
 	t.Cleanup(h.srv.Close)
-	t.Cleanup(func() { _ = h.hub.Close() }) // runs before srv.Close: open sockets would hold it
+	t.Cleanup(func() { _ = h.hub.Close(); _ = h.visitors.Close() }) // runs before srv.Close: open sockets would hold it
 
 	f := h.fix
 	for name, u := range map[string]store.User{actAdmin: f.Admin, actSupervisor: f.Supervisor, actAgentA: f.AgentA, actAgentB: f.AgentB,

@@ -59,7 +59,8 @@ func (s *Server) setPresence(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) publishPresence(r *http.Request, ws, userID int64, presence string) error {
-	if err := s.DB.W().SetPresence(r.Context(), ws, userID, presence); err != nil {
+	// through the conversation service: presence drives automatic assignment
+	if err := s.Conversations.SetPresence(r.Context(), ws, userID, presence); err != nil {
 		return err
 	}
 	s.emitPresence(r.Context(), ws, userID, presence)
@@ -78,7 +79,7 @@ func (s *Server) presenceOnConnect(v access.Viewer, connected bool) {
 	if err != nil || u.Presence != store.PresenceOffline {
 		return
 	}
-	if err := s.DB.W().SetPresence(ctx, v.WorkspaceID, v.UserID, store.PresenceOnline); err == nil {
+	if err := s.Conversations.SetPresence(ctx, v.WorkspaceID, v.UserID, store.PresenceOnline); err == nil {
 		s.emitPresence(ctx, v.WorkspaceID, v.UserID, store.PresenceOnline)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -177,10 +176,7 @@ func (s *Server) metaVerify(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return &apiError{http.StatusForbidden, "forbidden", "hub.mode must be subscribe and hub.verify_token the channel's verify token"}
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(http.StatusOK)
-	_, _ = io.WriteString(w, challenge)
+	writeChallenge(w, challenge)
 	return nil
 }
 
@@ -207,12 +203,9 @@ func (s *Server) metaWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxMetaWebhook))
+	body, err := readWebhookBody(w, r, maxMetaWebhook)
 	if err != nil {
-		if tooLarge(err) {
-			return &apiError{http.StatusRequestEntityTooLarge, "too_large", "request body too large"}
-		}
-		return errBadRequest("could not read the body")
+		return err
 	}
 	if err := meta.VerifySignature(cfg.AppSecret, body, r.Header.Get(meta.HeaderSignature)); err != nil {
 		return &apiError{http.StatusUnauthorized, "unauthenticated", "missing or wrong " + meta.HeaderSignature}
@@ -275,7 +268,10 @@ func (s *Server) receiveMeta(ctx context.Context, ch store.Channel, client *meta
 	if len(in.Contact.Identities) > 0 {
 		userID = in.Contact.Identities[0].Value
 	}
-	msg := conversation.Inbound{ContactExternalID: userID, ExternalID: in.ExternalID}
+	msg := conversation.Inbound{ContactExternalID: userID, ExternalID: in.ExternalID, ReplyToExternalID: in.ReplyTo}
+	if msg.ReplyToExternalID == "" && in.Reaction != nil {
+		msg.ReplyToExternalID = in.Reaction.MessageID // the timeline shows what was reacted to
+	}
 	if _, err := s.DB.R().ContactByIdentity(ctx, ch.ID, userID); errors.Is(err, store.ErrNotFound) {
 		// a new customer: their name, best effort (Meta answers only with
 		// the profile feature approved)

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -471,6 +472,248 @@ func TestMetaDeliveryWindowClosed(t *testing.T) {
 		}
 		if n := len(h.meta.callsTo("POST", "/v25.0/"+fakeMetaPageID+"/messages")); n != 0 {
 			t.Errorf("the Send API was called %d times", n)
+		}
+	})
+}
+
+// metaSendBody is the part of a Send API body the multi-part tests read.
+type metaSendBody struct {
+	Recipient struct {
+		ID string `json:"id"`
+	} `json:"recipient"`
+	MessagingType string `json:"messaging_type"`
+	Message       struct {
+		Text       string `json:"text"`
+		Attachment *struct {
+			Type    string `json:"type"`
+			Payload struct {
+				AttachmentID string `json:"attachment_id"`
+			} `json:"payload"`
+		} `json:"attachment"`
+	} `json:"message"`
+}
+
+func metaSends(t testing.TB, calls []waCall) []metaSendBody {
+	t.Helper()
+	out := make([]metaSendBody, len(calls))
+	for i, c := range calls {
+		if err := json.Unmarshal(c.Body, &out[i]); err != nil {
+			t.Fatalf("send %d: %v: %s", i, err, c.Body)
+		}
+	}
+	return out
+}
+
+// A reply with several files goes out as one Send API message per file,
+// each uploaded first; the first mid is the message's external id, and a
+// read watermark moves the whole reply to read.
+func TestMetaDeliveryAttachments(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		h := newTestAPI(t, engine, withBackoff(20*time.Millisecond))
+		c := h.newMetaChannel(meta.KindMessenger)
+		ws := h.fix.WS.ID
+		var a waAck
+		h.postMeta(c.hookPath(h), metaSample(t, "messenger_text.json"), fakeMetaAppSecret).into(t, &a)
+		var img, pdf store.Attachment
+		h.upload(actAdmin, "foto.png", pngBytes).into(t, &img)
+		h.upload(actAdmin, "boleto.pdf", []byte("%PDF-1.4\n1 0 obj\n")).into(t, &pdf)
+		sendPath := "/v25.0/" + fakeMetaPageID + "/messages"
+		uploadPath := "/v25.0/" + fakeMetaPageID + "/message_attachments"
+
+		m := h.reply(actAdmin, a.ConversationID, "reply", "", img.ID, pdf.ID)
+		m = h.waitStatus(ws, m.ID, store.DeliverySent)
+		calls := h.meta.callsTo("POST", sendPath)
+		if len(calls) != 2 {
+			t.Fatalf("%d Send API calls for 2 files, want 2", len(calls))
+		}
+		uploads := h.meta.callsTo("POST", uploadPath)
+		if len(uploads) != 2 || !bytes.Contains(uploads[0].Body, pngBytes) || !bytes.Contains(uploads[1].Body, []byte("%PDF-1.4")) {
+			t.Fatalf("%d uploads, or not the files in order", len(uploads))
+		}
+		sends := metaSends(t, calls)
+		for i, want := range []string{"image", "file"} {
+			s := sends[i]
+			if s.Recipient.ID != fakeMetaPSID || s.MessagingType != "RESPONSE" || s.Message.Text != "" || s.Message.Attachment == nil ||
+				s.Message.Attachment.Type != want || s.Message.Attachment.Payload.AttachmentID == "" {
+				t.Errorf("send %d: %s", i, calls[i].Body)
+			}
+		}
+		if sends[0].Message.Attachment.Payload.AttachmentID == sends[1].Message.Attachment.Payload.AttachmentID {
+			t.Errorf("both sends name attachment %s", sends[0].Message.Attachment.Payload.AttachmentID)
+		}
+		if m.ExternalID == nil || *m.ExternalID != "m_OUT1" {
+			t.Errorf("external id %v, want the first part's mid m_OUT1", m.ExternalID)
+		}
+
+		// text and a file: the text first, then the file
+		var pdf2 store.Attachment
+		h.upload(actAdmin, "boleto2.pdf", []byte("%PDF-1.4\n2 0 obj\n")).into(t, &pdf2)
+		m2 := h.reply(actAdmin, a.ConversationID, "reply", "Segue o boleto.", pdf2.ID)
+		h.waitStatus(ws, m2.ID, store.DeliverySent)
+		sends = metaSends(t, h.meta.callsTo("POST", sendPath)[2:])
+		if len(sends) != 2 || sends[0].Message.Text != "Segue o boleto." || sends[1].Message.Attachment == nil || sends[1].Message.Attachment.Type != "file" {
+			t.Fatalf("text and file: %+v", sends)
+		}
+
+		// a read watermark after both covers every part
+		wm := strconv.FormatInt(time.Now().Add(time.Minute).UnixMilli(), 10)
+		read := []byte(strings.ReplaceAll(string(metaSample(t, "messenger_read.json")), "1718000500253", wm))
+		if r := h.postMeta(c.hookPath(h), read, fakeMetaAppSecret); r.status != 200 {
+			t.Fatal(r)
+		}
+		for _, id := range []int64{m.ID, m2.ID} {
+			if got := h.message(ws, id).Status; got != store.DeliveryRead {
+				t.Errorf("message %d after the read watermark: %s", id, got)
+			}
+		}
+	})
+}
+
+// A failure after some parts went out retries only the parts still
+// missing: the customer never gets a file twice.
+func TestMetaDeliveryPartsResume(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		h := newTestAPI(t, engine, withBackoff(20*time.Millisecond))
+		c := h.newMetaChannel(meta.KindMessenger)
+		ws := h.fix.WS.ID
+		var a waAck
+		h.postMeta(c.hookPath(h), metaSample(t, "messenger_text.json"), fakeMetaAppSecret).into(t, &a)
+		var img, pdf store.Attachment
+		h.upload(actAdmin, "foto.png", pngBytes).into(t, &img)
+		h.upload(actAdmin, "boleto.pdf", []byte("%PDF-1.4\n1 0 obj\n")).into(t, &pdf)
+		h.meta.mu.Lock()
+		h.meta.send = func(n int) (int, string, string) {
+			if n == 2 { // the second part, once: a temporary failure
+				return 500, "", `{"error":{"message":"An unexpected error has occurred. Please retry your request later.","type":"OAuthException","code":2}}`
+			}
+			return 0, "", ""
+		}
+		h.meta.mu.Unlock()
+
+		m := h.reply(actAdmin, a.ConversationID, "reply", "", img.ID, pdf.ID)
+		m = h.waitStatus(ws, m.ID, store.DeliverySent)
+		sends := metaSends(t, h.meta.callsTo("POST", "/v25.0/"+fakeMetaPageID+"/messages"))
+		var types []string
+		for _, s := range sends {
+			if s.Message.Attachment == nil {
+				t.Fatalf("a send without a file: %+v", s)
+			}
+			types = append(types, s.Message.Attachment.Type)
+		}
+		if got := strings.Join(types, ","); got != "image,file,file" {
+			t.Fatalf("sends %s, want image,file (refused),file", got)
+		}
+		if m.ExternalID == nil || *m.ExternalID != "m_OUT1" || m.Error != "" {
+			t.Errorf("message after the retry: %v %q", m.ExternalID, m.Error)
+		}
+
+		// the same job run again (a lost completion) sends nothing more
+		d := &providers.MetaDeliverer{DB: h.db, Blobs: h.blobs, Status: h.conv, Providers: h.provs, Now: h.conv.Now}
+		if err := d.Handle(context.Background(), store.Job{WorkspaceID: ws, Kind: "deliver", Payload: fmt.Sprintf(`{"message_id":%d}`, m.ID), Attempts: 3, MaxAttempts: 8}); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(h.meta.callsTo("POST", "/v25.0/"+fakeMetaPageID+"/messages")); n != 3 {
+			t.Errorf("%d sends after running the job again, want 3", n)
+		}
+	})
+}
+
+// A permanent refusal part-way fails the message with how far it got; a
+// later run of the job resends nothing.
+func TestMetaDeliveryPartsPermanentFailure(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		h := newTestAPI(t, engine, withoutRunner())
+		c := h.newMetaChannel(meta.KindMessenger)
+		ws := h.fix.WS.ID
+		var a waAck
+		h.postMeta(c.hookPath(h), metaSample(t, "messenger_text.json"), fakeMetaAppSecret).into(t, &a)
+		var img store.Attachment
+		h.upload(actAdmin, "foto.png", pngBytes).into(t, &img)
+		h.meta.mu.Lock()
+		h.meta.send = func(n int) (int, string, string) {
+			if n == 2 {
+				return 400, "", `{"error":{"message":"(#551) This person isn't available right now.","type":"OAuthException","code":551}}`
+			}
+			return 0, "", ""
+		}
+		h.meta.mu.Unlock()
+		m := h.reply(actAdmin, a.ConversationID, "reply", "Segue a foto.", img.ID)
+		d := &providers.MetaDeliverer{DB: h.db, Blobs: h.blobs, Status: h.conv, Providers: h.provs, Now: h.conv.Now}
+		job := store.Job{WorkspaceID: ws, Kind: "deliver", Payload: fmt.Sprintf(`{"message_id":%d}`, m.ID), Attempts: 1, MaxAttempts: 8}
+		if err := d.Handle(context.Background(), job); !errors.Is(err, jobs.ErrPermanent) {
+			t.Fatalf("delivery: %v, want a permanent failure", err)
+		}
+		m = h.message(ws, m.ID)
+		if m.Status != store.DeliveryFailed || !strings.Contains(m.Error, "1 of the 2 parts") || !strings.Contains(m.Error, "isn't available") {
+			t.Errorf("message: %s %q", m.Status, m.Error)
+		}
+		if m.ExternalID == nil || *m.ExternalID != "m_OUT1" {
+			t.Errorf("external id %v: the text that went out is not recorded", m.ExternalID)
+		}
+	})
+}
+
+// An agent's reply on an Instagram channel reaches the Send API as
+// Instagram documents it: POST /me/messages (the account the token speaks
+// for), the token as a Bearer header and never in the URL, a JSON body
+// naming the customer's IGSID; a file is uploaded with platform=instagram
+// first and sent by attachment_id.
+func TestInstagramDelivery(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		h := newTestAPI(t, engine, withBackoff(20*time.Millisecond))
+		c := h.newMetaChannel(meta.KindInstagram)
+		ws := h.fix.WS.ID
+		var a waAck
+		h.postMeta(c.hookPath(h), metaSample(t, "instagram_text.json"), fakeMetaAppSecret).into(t, &a)
+		if a.ConversationID == 0 {
+			t.Fatal("no conversation from the Instagram message")
+		}
+		m := h.reply(actAgentA, a.ConversationID, "reply", "Entregamos sim! Frete grátis para Campinas.")
+		m = h.waitStatus(ws, m.ID, store.DeliverySent)
+		sends := h.meta.callsTo("POST", "/v25.0/me/messages")
+		if len(sends) != 1 {
+			t.Fatalf("%d sends to /me/messages, want 1 (calls: %d)", len(sends), h.meta.callCount())
+		}
+		s := sends[0]
+		if s.Auth != "Bearer "+fakeMetaToken || s.ContentType != "application/json" || s.Query != "" {
+			t.Errorf("send headers: auth %q, type %q, query %q", s.Auth, s.ContentType, s.Query)
+		}
+		want := `{"recipient":{"id":"` + fakeMetaIGSID + `"},"messaging_type":"RESPONSE","message":{"text":"Entregamos sim! Frete grátis para Campinas."}}`
+		if string(s.Body) != want {
+			t.Errorf("send body\n%s, want\n%s", s.Body, want)
+		}
+		if m.ExternalID == nil || !strings.HasPrefix(*m.ExternalID, "m_OUT") {
+			t.Errorf("external id %v", m.ExternalID)
+		}
+
+		// a photo: uploaded for Instagram, then sent by attachment_id
+		var img store.Attachment
+		h.upload(actAgentA, "foto.png", pngBytes).into(t, &img)
+		m2 := h.reply(actAgentA, a.ConversationID, "reply", "", img.ID)
+		h.waitStatus(ws, m2.ID, store.DeliverySent)
+		uploads := h.meta.callsTo("POST", "/v25.0/me/message_attachments")
+		if len(uploads) != 1 || !bytes.Contains(uploads[0].Body, []byte(`name="platform"`+"\r\n\r\ninstagram")) || !bytes.Contains(uploads[0].Body, pngBytes) {
+			t.Fatalf("%d Instagram uploads, or without platform=instagram", len(uploads))
+		}
+		sends = h.meta.callsTo("POST", "/v25.0/me/messages")
+		if len(sends) != 2 {
+			t.Fatalf("%d sends, want 2", len(sends))
+		}
+		b := metaSends(t, sends[1:])[0]
+		if b.Recipient.ID != fakeMetaIGSID || b.Message.Attachment == nil || b.Message.Attachment.Type != "image" || b.Message.Attachment.Payload.AttachmentID == "" {
+			t.Errorf("photo send: %s", sends[1].Body)
+		}
+
+		// Instagram's read receipt names the mid it saw: the reply goes read
+		read := strings.ReplaceAll(string(metaSample(t, "instagram_read.json")), "aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDAwMDAwMDAwMDAx-sent1", "m_OUT2")
+		read = strings.ReplaceAll(read, "1718001400349", strconv.FormatInt(time.Now().Add(time.Minute).UnixMilli(), 10))
+		if r := h.postMeta(c.hookPath(h), []byte(read), fakeMetaAppSecret); r.status != 200 {
+			t.Fatal(r)
+		}
+		for _, id := range []int64{m.ID, m2.ID} {
+			if got := h.message(ws, id).Status; got != store.DeliveryRead {
+				t.Errorf("message %d after the Instagram read receipt: %s", id, got)
+			}
 		}
 	})
 }

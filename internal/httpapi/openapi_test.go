@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/coder/websocket"
@@ -39,10 +40,13 @@ import (
 	"github.com/atende/atende/internal/conversation"
 	"github.com/atende/atende/internal/events"
 	"github.com/atende/atende/internal/httpapi"
+	"github.com/atende/atende/internal/medialink"
 	"github.com/atende/atende/internal/realtime"
 	"github.com/atende/atende/internal/secrets"
 	"github.com/atende/atende/internal/store"
 	"github.com/atende/atende/internal/store/storetest"
+	"github.com/atende/atende/internal/webhook"
+	"github.com/atende/atende/internal/widget"
 )
 
 // oaLoad parses and validates the embedded document.
@@ -361,6 +365,9 @@ func oaMultipart(t *testing.T, field, filename string, content []byte) ([]byte, 
 	return buf.Bytes(), mw.FormDataContentType()
 }
 
+// oaLinks signs the tour server's media links.
+var oaLinks *medialink.Signer
+
 func oaNewServer(t *testing.T, db *store.DB, setupToken string) (*httptest.Server, *realtime.Hub, *fakeTelegram, *fakeWhatsApp) {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
@@ -378,12 +385,21 @@ func oaNewServer(t *testing.T, db *store.DB, setupToken string) (*httptest.Serve
 	wa := newFakeWhatsApp(t)
 	sm := newFakeSMS(t)
 	fm := newFakeMeta(t)
-	srv := httpapi.New(httpapi.Deps{DB: db, Conversations: conversation.New(db, bus, nil, log), Bus: bus, Hub: hub, Blobs: blobs,
-		Secrets: box, Log: log, SetupToken: setupToken, Providers: &providers.Settings{TelegramAPIURL: tg.URL, WhatsAppAPIURL: wa.apiURL(), SMSAPIURL: sm.URL,
-			MetaAPIURL: fm.apiURL(), Secrets: box}})
+	visitors := widget.NewHub(bus, log)
+	links, err := medialink.New("openapi test secret key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	oaLinks = links
+	srv := httpapi.New(httpapi.Deps{DB: db, Conversations: conversation.New(db, bus, nil, log), Bus: bus, Hub: hub, WidgetHub: visitors, Blobs: blobs,
+		Secrets: box, Log: log, SetupToken: setupToken, MediaLinks: links, Webhooks: webhook.New(db, box, &webhook.Guard{AllowPrivate: true}, nil, log), Providers: &providers.Settings{TelegramAPIURL: tg.URL, WhatsAppAPIURL: wa.apiURL(), SMSAPIURL: sm.URL,
+			MetaAPIURL: fm.apiURL(), Secrets: box},
+		WidgetFiles: fstest.MapFS{"widget.js": {Data: []byte("/*loader*/")}, "frame.html": {Data: []byte("<!doctype html>")},
+			"assets/frame-1.js": {Data: []byte("/*app*/")}}})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() {
 		_ = hub.Close()
+		_ = visitors.Close()
 		ts.Close()
 		_ = bus.Close()
 	})
@@ -398,6 +414,8 @@ func TestOpenAPIResponsesMatchSchema(t *testing.T) {
 	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
 	// nor for XML; the SMS webhook's empty TwiML is plain text to it.
 	openapi3filter.RegisterBodyDecoder("text/xml", openapi3filter.PlainBodyDecoder)
+	// nor for scripts; the widget's loader is plain text to it.
+	openapi3filter.RegisterBodyDecoder("text/javascript", openapi3filter.PlainBodyDecoder)
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {
 		t.Fatal(err)
@@ -567,6 +585,68 @@ func TestOpenAPIResponsesMatchSchema(t *testing.T) {
 	do(oaReq{method: "PATCH", path: fmt.Sprintf("/api/v1/closing-reasons/%d", oldReason.ID), token: admin, body: oaJSON(map[string]any{"active": false}), want: 200})
 	do(oaReq{method: "DELETE", path: fmt.Sprintf("/api/v1/closing-reasons/%d", oldReason.ID), token: admin, want: 204})
 
+	// --- business hours and automatic messages
+	hoursIn := oaJSON(map[string]any{"enabled": true, "schedule": map[string]any{"timezone": "America/Sao_Paulo",
+		"weekly":   map[string]any{"mon": [][]string{{"08:00", "12:00"}, {"13:00", "18:00"}}, "fri": [][]string{{"22:00", "02:00"}}},
+		"holidays": []map[string]any{{"date": "2026-12-25", "name": "Natal"}}}})
+	do(oaReq{method: "GET", path: "/api/v1/business-hours", token: agentA, want: 200})
+	do(oaReq{method: "PUT", path: "/api/v1/business-hours", token: admin, body: hoursIn, want: 200})
+	do(oaReq{method: "PUT", path: "/api/v1/business-hours", token: super, body: hoursIn, want: 403})
+	do(oaReq{method: "PUT", path: "/api/v1/business-hours", token: admin, want: 422, invalid: true,
+		body: oaJSON(map[string]any{"enabled": true, "schedule": map[string]any{"timezone": "Mars/Olympus"}})})
+	finHours := fmt.Sprintf("/api/v1/departments/%d/business-hours", f.Financeiro.ID)
+	do(oaReq{method: "GET", path: finHours, token: agentA, want: 200})
+	do(oaReq{method: "PUT", path: finHours, token: admin, body: hoursIn, want: 200})
+	do(oaReq{method: "DELETE", path: finHours, token: admin, want: 204})
+	finAssign := fmt.Sprintf("/api/v1/departments/%d/assignment", f.Financeiro.ID)
+	do(oaReq{method: "GET", path: finAssign, token: agentA, want: 200})
+	do(oaReq{method: "PUT", path: finAssign, token: admin, want: 200, body: oaJSON(map[string]any{"mode": "round_robin", "department_limit": 5,
+		"release_on_offline": true, "queue_message_enabled": true, "queue_message": "Você é o {{position}}º da fila"})})
+	do(oaReq{method: "PUT", path: finAssign, token: admin, want: 422, invalid: true, body: oaJSON(map[string]any{"mode": "random"})})
+	do(oaReq{method: "PUT", path: finAssign, token: super, want: 403, body: oaJSON(map[string]any{"mode": "off"})})
+	do(oaReq{method: "PUT", path: finAssign, token: admin, want: 200, body: oaJSON(map[string]any{"mode": "off", "release_on_offline": false})})
+	do(oaReq{method: "GET", path: "/api/v1/automation/messages", token: agentA, want: 200})
+	do(oaReq{method: "PUT", path: "/api/v1/automation/messages", token: admin, body: oaJSON(map[string]any{"language": "en", "greeting_enabled": false}), want: 200})
+	do(oaReq{method: "PUT", path: "/api/v1/automation/messages", token: admin, body: oaJSON(map[string]any{"language": "fr"}), want: 422, invalid: true})
+	do(oaReq{method: "PUT", path: "/api/v1/business-hours", token: admin, body: oaJSON(map[string]any{"enabled": false, "schedule": map[string]any{"timezone": "UTC"}}), want: 200})
+
+	// --- routing rules (deleted again, so the rest of the tour routes as before)
+	ruleIn := map[string]any{"name": "Empresa", "conditions": map[string]any{"attributes": []map[string]any{{"key": "plano", "op": "equals", "value": "tour"}},
+		"business_hours": "open"}, "actions": map[string]any{"department_id": f.Financeiro.ID, "priority": "high"}}
+	rule1 := oaDecode[oaID](t, "routing rule", do(oaReq{method: "POST", path: "/api/v1/routing-rules", token: admin, want: 201, body: oaJSON(ruleIn)}))
+	rule2 := oaDecode[oaID](t, "routing rule", do(oaReq{method: "POST", path: "/api/v1/routing-rules", token: admin, want: 201,
+		body: oaJSON(map[string]any{"name": "Voltou", "enabled": false, "conditions": map[string]any{"served_before": true}, "actions": map[string]any{"last_department": true}})}))
+	do(oaReq{method: "POST", path: "/api/v1/routing-rules", token: admin, want: 422, invalid: true,
+		body: oaJSON(map[string]any{"name": "x", "actions": map[string]any{"department_id": f.Financeiro.ID}, "conditions": map[string]any{"chanel_ids": []int{1}}})})
+	do(oaReq{method: "POST", path: "/api/v1/routing-rules", token: super, want: 403, body: oaJSON(ruleIn)})
+	do(oaReq{method: "GET", path: "/api/v1/routing-rules", token: agentA, want: 200})
+	do(oaReq{method: "GET", path: fmt.Sprintf("/api/v1/routing-rules/%d", rule1.ID), token: agentA, want: 200})
+	do(oaReq{method: "PATCH", path: fmt.Sprintf("/api/v1/routing-rules/%d", rule1.ID), token: admin, want: 200, body: oaJSON(map[string]any{"enabled": false})})
+	do(oaReq{method: "PUT", path: "/api/v1/routing-rules/order", token: admin, want: 200, body: oaJSON(map[string]any{"ids": []int64{rule2.ID, rule1.ID}})})
+	do(oaReq{method: "PUT", path: "/api/v1/routing-rules/order", token: admin, want: 422, body: oaJSON(map[string]any{"ids": []int64{rule2.ID}})})
+	do(oaReq{method: "DELETE", path: fmt.Sprintf("/api/v1/routing-rules/%d", rule1.ID), token: admin, want: 204})
+	do(oaReq{method: "DELETE", path: fmt.Sprintf("/api/v1/routing-rules/%d", rule2.ID), token: admin, want: 204})
+
+	// --- outbound webhooks
+	hook := oaDecode[oaID](t, "webhook", do(oaReq{method: "POST", path: "/api/v1/webhook-subscriptions", token: admin, want: 201,
+		body: oaJSON(map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"message.created", "conversation.resolved"}, "description": "CRM"})}))
+	do(oaReq{method: "POST", path: "/api/v1/webhook-subscriptions", token: admin, want: 422, invalid: true,
+		body: oaJSON(map[string]any{"url": "ftp://127.0.0.1/", "events": []string{"message.created"}})})
+	do(oaReq{method: "POST", path: "/api/v1/webhook-subscriptions", token: super, want: 403, body: oaJSON(map[string]any{"url": "http://127.0.0.1:9/", "events": []string{"message.created"}})})
+	subPath := fmt.Sprintf("/api/v1/webhook-subscriptions/%d", hook.ID)
+	do(oaReq{method: "GET", path: "/api/v1/webhook-subscriptions", token: admin, want: 200})
+	do(oaReq{method: "GET", path: subPath, token: admin, want: 200})
+	do(oaReq{method: "PATCH", path: subPath, token: admin, want: 200, body: oaJSON(map[string]any{"active": false, "events": []string{"message.created"}})})
+	do(oaReq{method: "POST", path: subPath + "/rotate-secret", token: admin, want: 200})
+	testDelivery := oaDecode[oaID](t, "webhook test", do(oaReq{method: "POST", path: subPath + "/test", token: admin, want: 202}))
+	do(oaReq{method: "GET", path: subPath + "/deliveries?limit=1", token: admin, want: 200})
+	do(oaReq{method: "GET", path: subPath + "/deliveries?limit=0", token: admin, want: 400, invalid: true})
+	do(oaReq{method: "POST", path: fmt.Sprintf("%s/deliveries/%d/resend", subPath, testDelivery.ID), token: admin, want: 202})
+	do(oaReq{method: "POST", path: fmt.Sprintf("%s/deliveries/%d/resend", subPath, testDelivery.ID+1000), token: admin, want: 404})
+	oldHook := oaDecode[oaID](t, "webhook", do(oaReq{method: "POST", path: "/api/v1/webhook-subscriptions", token: admin, want: 201,
+		body: oaJSON(map[string]any{"url": "http://127.0.0.1:9/old", "events": []string{"conversation.created"}})}))
+	do(oaReq{method: "DELETE", path: fmt.Sprintf("/api/v1/webhook-subscriptions/%d", oldHook.ID), token: admin, want: 204})
+
 	// --- channels
 	do(oaReq{method: "GET", path: "/api/v1/channels", token: admin, want: 200})
 	do(oaReq{method: "GET", path: "/api/v1/channels", token: super, want: 200})
@@ -688,6 +768,8 @@ func TestOpenAPIResponsesMatchSchema(t *testing.T) {
 	do(oaReq{method: "POST", path: fmt.Sprintf("/api/v1/conversations/%d/messages", smsMsg.ConversationID), token: admin, want: 201,
 		body: oaJSON(map[string]any{"kind": "sms", "content": "Seu pedido saiu.", "channel_id": smsCh.ID})})
 	do(oaReq{method: "GET", path: waPath + "/templates", token: agentC, want: 200})
+	do(oaReq{method: "POST", path: waPath + "/templates/sync", token: admin, want: 200})
+	do(oaReq{method: "POST", path: waPath + "/templates/sync", token: agentC, want: 403})
 	do(oaReq{method: "GET", path: fmt.Sprintf("/api/v1/channels/%d/templates", f.Channel.ID), token: admin, want: 404})
 	tmpl := map[string]any{"name": "order_update", "language": "pt_BR", "parameters": []string{"Ana", "42"}}
 	started := oaDecode[struct {
@@ -793,8 +875,12 @@ func TestOpenAPIResponsesMatchSchema(t *testing.T) {
 		body: oaJSON(map[string]any{"kind": "reply", "content": "Olá João! Vou verificar.", "attachment_ids": []int64{att.ID}}), want: 201}))
 	do(oaReq{method: "POST", path: conv + "/messages", token: agentA, body: oaJSON(map[string]any{"kind": "note", "content": "Cliente VIP"}), want: 201})
 	do(oaReq{method: "POST", path: conv + "/messages", token: agentA, body: oaJSON(map[string]any{"kind": "reply", "content": " "}), want: 422})
+	do(oaReq{method: "POST", path: conv + "/messages", token: agentA, body: oaJSON(map[string]any{"kind": "reply", "content": "cópia", "cc": []string{"a@b.example"}}), want: 422})
 	do(oaReq{method: "POST", path: conv + "/messages", token: agentA, body: oaJSON(map[string]any{"kind": "sms", "content": "x"}), want: 422, invalid: true})
 	do(oaReq{method: "GET", path: fmt.Sprintf("/api/v1/attachments/%d", att.ID), token: agentA, header: map[string]string{"Range": "bytes=0-3"}, want: 206})
+	// the signed link a provider fetches an outbound file by
+	do(oaReq{method: "GET", path: "/media/" + oaLinks.Sign(f.WS.ID, att.ID, time.Now().Add(time.Hour)), want: 200})
+	do(oaReq{method: "GET", path: "/media/" + oaLinks.Sign(f.WS.ID, att.ID, time.Now().Add(-time.Hour)), want: 404})
 	do(oaReq{method: "GET", path: conv + "/export.csv", token: agentA, want: 200})
 	do(oaReq{method: "POST", path: conv + "/typing", token: agentA, want: 204})
 	do(oaReq{method: "POST", path: "/api/v1/conversations/999999/typing", token: agentA, want: 404})
@@ -893,6 +979,112 @@ func TestOpenAPIResponsesMatchSchema(t *testing.T) {
 	do(oaReq{method: "DELETE", path: cpath, token: agentA, want: 403})
 	do(oaReq{method: "DELETE", path: cpath, token: super, want: 204})
 	do(oaReq{method: "GET", path: cpath, token: super, want: 404})
+
+	// --- help centre
+	hcat := oaDecode[oaID](t, "help category", do(oaReq{method: "POST", path: "/api/v1/help/categories", token: super, want: 201,
+		body: oaJSON(map[string]any{"name": "Primeiros passos", "language": "pt-BR"})}))
+	hcPath := fmt.Sprintf("/api/v1/help/categories/%d", hcat.ID)
+	do(oaReq{method: "GET", path: "/api/v1/help/categories?language=pt-BR", token: agentA, want: 200})
+	do(oaReq{method: "GET", path: hcPath, token: agentA, want: 200})
+	do(oaReq{method: "PATCH", path: hcPath, token: super, body: oaJSON(map[string]any{"position": 3}), want: 200})
+	do(oaReq{method: "POST", path: "/api/v1/help/categories", token: agentA, body: oaJSON(map[string]any{"name": "x", "language": "en"}), want: 403})
+	hart := oaDecode[struct {
+		ID   int64  `json:"id"`
+		Slug string `json:"slug"`
+	}](t, "help article", do(oaReq{method: "POST", path: "/api/v1/help/articles", token: admin, want: 201,
+		body: oaJSON(map[string]any{"title": "Atribuição de conversas", "language": "pt-BR", "category_id": hcat.ID, "body_markdown": "Como **atribuir**."})}))
+	haPath := fmt.Sprintf("/api/v1/help/articles/%d", hart.ID)
+	do(oaReq{method: "POST", path: "/api/v1/help/articles", token: admin, body: oaJSON(map[string]any{"title": "x", "language": "es"}), want: 422, invalid: true})
+	do(oaReq{method: "GET", path: "/api/v1/help/articles?status=draft&limit=1", token: agentA, want: 200})
+	do(oaReq{method: "GET", path: "/api/v1/help/articles?q=atribuicao&language=pt-BR", token: agentA, want: 200})
+	do(oaReq{method: "GET", path: haPath, token: agentA, want: 200})
+	do(oaReq{method: "PATCH", path: haPath, token: super, body: oaJSON(map[string]any{"status": "published"}), want: 200})
+	do(oaReq{method: "GET", path: "/help/" + f.WS.Slug + "?lang=pt-BR", want: 200})
+	do(oaReq{method: "GET", path: "/help/" + f.WS.Slug + "?q=atribuicao", header: map[string]string{"Accept-Language": "pt-BR"}, want: 200})
+	do(oaReq{method: "GET", path: "/help/" + f.WS.Slug + "/" + hart.Slug, want: 200})
+	do(oaReq{method: "GET", path: "/help/" + f.WS.Slug + "/nao-existe", want: 404})
+	do(oaReq{method: "GET", path: "/api/v1/public/help/" + f.WS.Slug + "/search?q=atribuicao&lang=pt-BR", want: 200})
+	do(oaReq{method: "GET", path: "/api/v1/public/help/nao-existe/search?q=x", want: 404})
+	do(oaReq{method: "DELETE", path: haPath, token: super, want: 204})
+	do(oaReq{method: "DELETE", path: hcPath, token: super, want: 204})
+
+	// --- an e-mail channel: no password in its view; "test connection" reaches nothing here
+	{
+		ech := oaDecode[oaID](t, "email channel", do(oaReq{method: "POST", path: "/api/v1/channels", token: admin, want: 201,
+			body: oaJSON(map[string]any{"kind": "email", "name": "E-mail", "email": map[string]any{"address": "help@tour.example", "from_name": "Loja",
+				"imap": map[string]any{"host": "127.0.0.1", "port": 1, "tls": "none", "username": "help", "password": "s3cret"},
+				"smtp": map[string]any{"host": "127.0.0.1", "port": 1, "tls": "none"}}})}))
+		if b := do(oaReq{method: "GET", path: fmt.Sprintf("/api/v1/channels/%d", ech.ID), token: admin, want: 200}); bytes.Contains(b, []byte("s3cret")) {
+			t.Error("an e-mail channel's view shows its password")
+		}
+		do(oaReq{method: "POST", path: fmt.Sprintf("/api/v1/channels/%d/test", ech.ID), token: admin, want: 200})
+		do(oaReq{method: "POST", path: "/api/v1/channels", token: admin, want: 422, invalid: true,
+			body: oaJSON(map[string]any{"kind": "email", "name": "E-mail", "email": map[string]any{"address": "help@tour.example",
+				"smtp": map[string]any{"host": "127.0.0.1", "port": 25, "tls": "ssl"}}})})
+	}
+
+	// --- the website widget: its files, and a visitor's whole visit
+	wch := oaDecode[struct {
+		Widget struct {
+			Key            string `json:"key"`
+			IdentitySecret string `json:"identity_secret"`
+		} `json:"widget"`
+	}](t, "widget channel", do(oaReq{method: "POST", path: "/api/v1/channels", token: admin, want: 201,
+		body: oaJSON(map[string]any{"kind": "widget", "name": "Site", "widget": map[string]any{"color": "#2256c9", "position": "right", "language": "auto",
+			"prechat_enabled": true, "prechat_fields": []map[string]any{{"name": "name", "required": true}}}})}))
+	wk := "/api/v1/widget/" + wch.Widget.Key
+	do(oaReq{method: "GET", path: "/widget.js", want: 200})
+	do(oaReq{method: "GET", path: "/widget/frame.html?key=" + wch.Widget.Key, want: 200})
+	do(oaReq{method: "GET", path: "/widget/assets/frame-1.js", want: 200})
+	do(oaReq{method: "GET", path: wk + "/config?lang=pt-BR", want: 200})
+	wsess := oaDecode[struct {
+		Token string `json:"token"`
+	}](t, "visitor session", do(oaReq{method: "POST", path: wk + "/sessions", body: oaJSON(map[string]any{}), want: 201}))
+	do(oaReq{method: "POST", path: wk + "/sessions", body: oaJSON(map[string]any{"token": wsess.Token}), want: 200})
+	do(oaReq{method: "POST", path: wk + "/sessions", body: oaJSON(map[string]any{"user_id": "42", "user_hash": strings.Repeat("0", 64)}), want: 401})
+	vt := wsess.Token
+	do(oaReq{method: "GET", path: wk + "/conversation", token: vt, want: 200})
+	do(oaReq{method: "POST", path: wk + "/messages", token: vt, body: oaJSON(map[string]any{"content": "oi"}), want: 422})
+	{
+		body, ctype := multipartFile("file", "foto.png", pngBytes)
+		up := oaDecode[oaID](t, "visitor upload", do(oaReq{method: "POST", path: wk + "/attachments", token: vt, body: body, ctype: ctype, want: 201}))
+		vm := oaDecode[struct {
+			ID          int64 `json:"id"`
+			Attachments []struct {
+				URL string `json:"url"`
+			} `json:"attachments"`
+		}](t, "visitor message", do(oaReq{method: "POST", path: wk + "/messages", token: vt, want: 201,
+			body: oaJSON(map[string]any{"content": "Olá, preciso de ajuda", "attachment_ids": []int64{up.ID}, "prechat": map[string]any{"name": "Ana"}})}))
+		do(oaReq{method: "GET", path: vm.Attachments[0].URL, token: vt, want: 200})
+		do(oaReq{method: "POST", path: wk + "/typing", token: vt, want: 204})
+		do(oaReq{method: "POST", path: wk + "/read", token: vt, body: oaJSON(map[string]any{"up_to": vm.ID}), want: 204})
+		vc := oaDecode[struct {
+			Conversation struct {
+				ID int64 `json:"id"`
+			} `json:"conversation"`
+		}](t, "visitor conversation", do(oaReq{method: "GET", path: wk + "/conversation", token: vt, want: 200}))
+		do(oaReq{method: "POST", path: wk + "/rating", token: vt, body: oaJSON(map[string]any{"score": 5}), want: 409})
+		do(oaReq{method: "POST", path: fmt.Sprintf("/api/v1/conversations/%d/resolve", vc.Conversation.ID), token: admin, want: 200})
+		do(oaReq{method: "POST", path: wk + "/rating", token: vt, body: oaJSON(map[string]any{"score": 5, "comment": "Ótimo"}), want: 201})
+		do(oaReq{method: "GET", path: wk + "/conversation", token: vt, want: 200})
+	}
+	do(oaReq{method: "POST", path: wk + "/offline", token: vt, body: oaJSON(map[string]any{"name": "Caio", "email": "caio@example.com", "message": "Me liguem"}), want: 201})
+	do(oaReq{method: "GET", path: "/api/v1/widget/no-such-key/config", want: 404})
+	{
+		vreq := tr.newRequest(base, oaReq{method: "GET", path: wk + "/ws?token=" + vt,
+			header: map[string]string{"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13"}})
+		in := tr.route("widget websocket", vreq, false)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		conn, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+wk+"/ws?token="+vt, nil)
+		cancel()
+		if err != nil {
+			t.Fatalf("widget socket: %v", err)
+		}
+		tr.calls++
+		tr.checkResponse("GET widget ws", in, resp.StatusCode, resp.Header, nil)
+		tr.ok[tr.opName(in)] = true
+		conn.CloseNow()
+	}
 
 	// --- login rate limit: 10 attempts per e-mail in 5 minutes
 	for i := 0; i < 10; i++ {

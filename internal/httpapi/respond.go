@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -209,4 +210,42 @@ func queryInt(r *http.Request, name string) (int64, error) {
 		return 0, errBadRequest(name + " must be a non-negative integer")
 	}
 	return n, nil
+}
+
+// deleteIn answers DELETE …/{id} with del, a store method that deletes one
+// row of the viewer's workspace by id (ErrNotFound: 404), and 204.
+func (s *Server) deleteIn(del func(q store.Q, ctx context.Context, ws, id int64) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		if err := del(s.DB.W(), r.Context(), viewer(r).WorkspaceID, id); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+}
+
+// readWebhookBody reads a provider webhook's raw body (signatures are over
+// the exact bytes), at most limit bytes.
+func readWebhookBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		if tooLarge(err) {
+			return nil, &apiError{http.StatusRequestEntityTooLarge, "too_large", "request body too large"}
+		}
+		return nil, errBadRequest("could not read the body")
+	}
+	return body, nil
+}
+
+// writeChallenge answers a webhook verification handshake with the
+// challenge as plain text, never rendered as a page.
+func writeChallenge(w http.ResponseWriter, challenge string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, challenge)
 }

@@ -6,8 +6,10 @@ package httpapi
 
 import (
 	"context"
+	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"slices"
 	"sync"
 	"time"
@@ -21,9 +23,12 @@ import (
 	"github.com/atende/atende/internal/conversation"
 	"github.com/atende/atende/internal/events"
 	"github.com/atende/atende/internal/jobs"
+	"github.com/atende/atende/internal/medialink"
 	"github.com/atende/atende/internal/realtime"
 	"github.com/atende/atende/internal/secrets"
 	"github.com/atende/atende/internal/store"
+	"github.com/atende/atende/internal/webhook"
+	"github.com/atende/atende/internal/widget"
 )
 
 // Deps are what the HTTP layer needs, built once by the composition root.
@@ -32,7 +37,10 @@ type Deps struct {
 	Conversations *conversation.Service
 	Bus           events.Bus
 	Hub           *realtime.Hub
-	Blobs         *blob.Store
+	// WidgetHub pushes website visitors their conversations' events; nil
+	// serves the widget without live updates.
+	WidgetHub *widget.Hub
+	Blobs     *blob.Store
 	// Secrets seals channel credentials before they are stored.
 	Secrets *secrets.Box
 	// Providers reaches the messaging providers' APIs (Telegram…); one
@@ -41,14 +49,29 @@ type Deps struct {
 	// BaseURL is the server's public URL, the start of the webhook URLs
 	// given to providers; the request's host when empty.
 	BaseURL string
-	Jobs    *jobs.Runner
-	Log     *slog.Logger
+	// MediaLinks checks the signed links of GET /media/{token}, under which
+	// providers fetch outbound media; nil serves none.
+	MediaLinks *medialink.Signer
+	Jobs       *jobs.Runner
+	Log        *slog.Logger
+	// Webhooks keeps outbound webhook subscriptions and their delivery
+	// log; nil builds one that refuses private addresses.
+	Webhooks *webhook.Service
 	// CookieSecure sets the Secure flag on the session cookie.
 	CookieSecure bool
 	// SetupToken, when set, lets the first admin be created over HTTP once.
 	SetupToken string
 	// Registry receives the server's metrics; nil for a private one.
 	Registry *prometheus.Registry
+	// TrustedProxies are reverse proxies whose X-Forwarded-For names the
+	// client address rate limits count.
+	TrustedProxies []netip.Prefix
+	// WidgetSessionsPerIP bounds new widget visitor sessions per address
+	// per 10 minutes; 0 means DefaultWidgetSessionsPerIP.
+	WidgetSessionsPerIP int
+	// WidgetFiles are the website widget's built files (widget.js,
+	// frame.html, assets/); nil when the widget was not built.
+	WidgetFiles fs.FS
 	// UI serves the web app for paths outside the API; nil for none.
 	UI http.Handler
 }
@@ -67,8 +90,10 @@ type Server struct {
 	// routeList is per server: a package-level list raced when two servers
 	// were built at once (parallel tests).
 	routeList []string
-	// templates caches WhatsApp channels' message templates.
-	templates templateCache
+	// widgetLimits bound what website visitors may do (per node).
+	widgetLimits widgetLimits
+	// templates runs WhatsApp channels' template syncs, one per channel.
+	templates templateSyncs
 }
 
 // New builds the server and its routes.
@@ -79,18 +104,29 @@ func New(d Deps) *Server {
 	if d.Providers == nil {
 		d.Providers = &providers.Settings{Secrets: d.Secrets}
 	}
+	if d.Webhooks == nil {
+		var n webhook.Notifier
+		if d.Jobs != nil {
+			n = d.Jobs
+		}
+		d.Webhooks = webhook.New(d.DB, d.Secrets, nil, n, d.Log)
+	}
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
 	s := &Server{Deps: d, log: d.Log, mux: http.NewServeMux(),
 		loginIP:  auth.NewLimiter(30, 5*time.Minute),
-		loginKey: auth.NewLimiter(10, 5*time.Minute)}
+		loginKey: auth.NewLimiter(10, 5*time.Minute), widgetLimits: newWidgetLimits(d.WidgetSessionsPerIP)}
 	s.metrics = newMetrics(d.Registry, s)
 	s.routes()
 	if d.Hub != nil {
 		d.Hub.OnTyping = s.onTyping
 		d.Hub.OnConnect = func(v access.Viewer) { s.presenceOnConnect(v, true) }
 		d.Hub.OnDisconnect = func(v access.Viewer) { s.presenceOnConnect(v, false) }
+	}
+	if d.WidgetHub != nil {
+		d.WidgetHub.Frame = s.widgetFrame
+		d.WidgetHub.OnTyping = func(v widget.Visitor) { s.visitorTyping(s.baseCtx(), v) }
 	}
 	return s
 }
@@ -151,6 +187,23 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/webhooks/meta/{key}", s.h(s.metaWebhook))
 	s.handle("POST /api/v1/webhooks/sms/{key}", s.h(s.smsWebhook))
 	s.handle("POST /api/v1/webhooks/sms/{key}/status", s.h(s.smsStatusWebhook))
+	s.handle("GET /media/{token}", s.h(s.publicMedia)) // signed link, for providers fetching outbound media
+
+	// the website widget's visitors, authenticated by their session token
+	s.handle("GET /api/v1/widget/{key}/config", s.h(s.widgetConfig))
+	s.handle("POST /api/v1/widget/{key}/sessions", s.h(s.widgetSession))
+	s.handle("GET /api/v1/widget/{key}/conversation", s.h(s.widgetConversation))
+	s.handle("POST /api/v1/widget/{key}/messages", s.h(s.widgetMessage))
+	s.handle("POST /api/v1/widget/{key}/attachments", s.h(s.widgetUpload))
+	s.handle("GET /api/v1/widget/{key}/attachments/{id}", s.h(s.widgetAttachment))
+	s.handle("POST /api/v1/widget/{key}/typing", s.h(s.widgetTyping))
+	s.handle("POST /api/v1/widget/{key}/read", s.h(s.widgetRead))
+	s.handle("POST /api/v1/widget/{key}/offline", s.h(s.widgetOffline))
+	s.handle("POST /api/v1/widget/{key}/rating", s.h(s.widgetRating))
+	s.handle("GET /api/v1/widget/{key}/ws", s.h(s.widgetSocket))
+	s.handle("GET /widget.js", s.h(s.widgetLoader))
+	s.handle("GET /widget/frame.html", s.h(s.widgetFrameHTML))
+	s.handle("GET /widget/assets/{file}", s.h(s.widgetAsset))
 
 	// the signed-in user
 	s.handle("GET /api/v1/me", s.user(s.me))
@@ -175,18 +228,27 @@ func (s *Server) routes() {
 	s.handle("PATCH /api/v1/departments/{id}", s.admin(s.patchDepartment))
 	s.handle("DELETE /api/v1/departments/{id}", s.admin(s.deleteDepartment))
 	s.handle("PUT /api/v1/departments/{id}/members", s.admin(s.setDepartmentMembers))
+	s.handle("GET /api/v1/departments/{id}/business-hours", s.user(s.getDepartmentHours))
+	s.handle("PUT /api/v1/departments/{id}/business-hours", s.admin(s.putDepartmentHours))
+	s.handle("DELETE /api/v1/departments/{id}/business-hours", s.admin(s.deleteDepartmentHours))
+	s.handle("GET /api/v1/departments/{id}/assignment", s.user(s.getAssignment))
+	s.handle("PUT /api/v1/departments/{id}/assignment", s.admin(s.putAssignment))
+	s.handle("GET /api/v1/business-hours", s.user(s.getBusinessHours))
+	s.handle("PUT /api/v1/business-hours", s.admin(s.putBusinessHours))
+	s.handle("GET /api/v1/automation/messages", s.user(s.getAutomationMessages))
+	s.handle("PUT /api/v1/automation/messages", s.admin(s.putAutomationMessages))
 	s.handle("GET /api/v1/labels", s.user(s.listLabels))
 	s.handle("POST /api/v1/labels", s.manager(s.createLabel))
 	s.handle("PATCH /api/v1/labels/{id}", s.manager(s.patchLabel))
-	s.handle("DELETE /api/v1/labels/{id}", s.manager(s.deleteLabel))
+	s.handle("DELETE /api/v1/labels/{id}", s.manager(s.deleteIn(store.Q.DeleteLabel)))
 	s.handle("GET /api/v1/quick-replies", s.user(s.listQuickReplies))
 	s.handle("POST /api/v1/quick-replies", s.manager(s.createQuickReply))
 	s.handle("PATCH /api/v1/quick-replies/{id}", s.manager(s.patchQuickReply))
-	s.handle("DELETE /api/v1/quick-replies/{id}", s.manager(s.deleteQuickReply))
+	s.handle("DELETE /api/v1/quick-replies/{id}", s.manager(s.deleteIn(store.Q.DeleteQuickReply)))
 	s.handle("GET /api/v1/closing-reasons", s.user(s.listClosingReasons))
 	s.handle("POST /api/v1/closing-reasons", s.admin(s.createClosingReason))
 	s.handle("PATCH /api/v1/closing-reasons/{id}", s.admin(s.patchClosingReason))
-	s.handle("DELETE /api/v1/closing-reasons/{id}", s.admin(s.deleteClosingReason))
+	s.handle("DELETE /api/v1/closing-reasons/{id}", s.admin(s.deleteIn(store.Q.DeleteClosingReason)))
 	s.handle("GET /api/v1/channels", s.user(s.listChannels))
 	s.handle("POST /api/v1/channels", s.admin(s.createChannel))
 	s.handle("GET /api/v1/channels/{id}", s.admin(s.getChannel))
@@ -195,6 +257,22 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/channels/{id}/rotate-token", s.admin(s.rotateChannelToken))
 	s.handle("POST /api/v1/channels/{id}/test", s.admin(s.testChannel))
 	s.handle("GET /api/v1/channels/{id}/templates", s.user(s.listTemplates))
+	s.handle("POST /api/v1/channels/{id}/templates/sync", s.admin(s.syncChannelTemplates))
+	s.handle("GET /api/v1/webhook-subscriptions", s.admin(s.listWebhooks))
+	s.handle("POST /api/v1/webhook-subscriptions", s.admin(s.createWebhook))
+	s.handle("GET /api/v1/webhook-subscriptions/{id}", s.admin(s.getWebhook))
+	s.handle("PATCH /api/v1/webhook-subscriptions/{id}", s.admin(s.patchWebhook))
+	s.handle("DELETE /api/v1/webhook-subscriptions/{id}", s.admin(s.deleteWebhook))
+	s.handle("POST /api/v1/webhook-subscriptions/{id}/rotate-secret", s.admin(s.rotateWebhookSecret))
+	s.handle("POST /api/v1/webhook-subscriptions/{id}/test", s.admin(s.testWebhook))
+	s.handle("GET /api/v1/webhook-subscriptions/{id}/deliveries", s.admin(s.listWebhookDeliveries))
+	s.handle("POST /api/v1/webhook-subscriptions/{id}/deliveries/{deliveryID}/resend", s.admin(s.resendWebhookDelivery))
+	s.handle("GET /api/v1/routing-rules", s.user(s.listRoutingRules))
+	s.handle("POST /api/v1/routing-rules", s.admin(s.createRoutingRule))
+	s.handle("PUT /api/v1/routing-rules/order", s.admin(s.orderRoutingRules))
+	s.handle("GET /api/v1/routing-rules/{id}", s.user(s.getRoutingRule))
+	s.handle("PATCH /api/v1/routing-rules/{id}", s.admin(s.patchRoutingRule))
+	s.handle("DELETE /api/v1/routing-rules/{id}", s.admin(s.deleteRoutingRule))
 
 	// contacts
 	s.handle("GET /api/v1/contacts", s.user(s.listContacts))
@@ -233,6 +311,21 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/search/messages", s.user(s.searchMessages))
 	s.handle("POST /api/v1/attachments", s.user(s.uploadAttachment))
 	s.handle("GET /api/v1/attachments/{id}", s.user(s.getAttachment))
+
+	// help centre: written by managers, read by every user, and public
+	s.handle("GET /api/v1/help/categories", s.user(s.listHelpCategories))
+	s.handle("POST /api/v1/help/categories", s.manager(s.createHelpCategory))
+	s.handle("GET /api/v1/help/categories/{id}", s.user(s.getHelpCategory))
+	s.handle("PATCH /api/v1/help/categories/{id}", s.manager(s.patchHelpCategory))
+	s.handle("DELETE /api/v1/help/categories/{id}", s.manager(s.deleteIn(store.Q.DeleteHelpCategory)))
+	s.handle("GET /api/v1/help/articles", s.user(s.listHelpArticles))
+	s.handle("POST /api/v1/help/articles", s.manager(s.createHelpArticle))
+	s.handle("GET /api/v1/help/articles/{id}", s.user(s.getHelpArticle))
+	s.handle("PATCH /api/v1/help/articles/{id}", s.manager(s.patchHelpArticle))
+	s.handle("DELETE /api/v1/help/articles/{id}", s.manager(s.deleteIn(store.Q.DeleteHelpArticle)))
+	s.handle("GET /api/v1/public/help/{workspace}/search", s.h(s.helpSearchJSON))
+	s.handle("GET /help/{workspace}", s.h(s.helpIndex))
+	s.handle("GET /help/{workspace}/{slug}", s.h(s.helpArticlePage))
 
 	s.mux.Handle("/api/", s.h(func(w http.ResponseWriter, r *http.Request) error { return errNotFound() }))
 	if s.UI != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -142,12 +143,46 @@ type loginResponse struct {
 	CSRFToken string     `json:"csrf_token"`
 }
 
-func clientIP(r *http.Request) string {
+// clientIP is the address rate limits count: the peer's, or behind a
+// trusted reverse proxy the last address of X-Forwarded-For that is not
+// itself a trusted proxy (the first hop a proxy of ours saw; the ones
+// before it are the client's to forge).
+func (s *Server) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if len(s.TrustedProxies) == 0 || !s.trusted(host) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if hop == "" {
+			continue
+		}
+		if _, err := netip.ParseAddr(hop); err != nil {
+			return host // garbage from a misconfigured proxy: count the proxy
+		}
+		if !s.trusted(hop) {
+			return hop
+		}
 	}
 	return host
+}
+
+func (s *Server) trusted(addr string) bool {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range s.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
@@ -162,7 +197,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	for _, l := range []struct {
 		lim *auth.Limiter
 		key string
-	}{{s.loginIP, clientIP(r)}, {s.loginKey, req.Email}} {
+	}{{s.loginIP, s.clientIP(r)}, {s.loginKey, req.Email}} {
 		if ok, wait := l.lim.Allow(l.key); !ok {
 			w.Header().Set("Retry-After", itoa(int64(wait/time.Second)+1)) // delta-seconds (RFC 9110), not "5m0"
 			return &apiError{http.StatusTooManyRequests, "rate_limited", "too many login attempts; try again later"}

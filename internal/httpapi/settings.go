@@ -11,10 +11,12 @@ import (
 	"github.com/atende/atende/internal/access"
 	"github.com/atende/atende/internal/auth"
 	"github.com/atende/atende/internal/channel/apichannel"
+	"github.com/atende/atende/internal/channel/email"
 	"github.com/atende/atende/internal/channel/sms"
 	"github.com/atende/atende/internal/channel/telegram"
 	"github.com/atende/atende/internal/channel/whatsapp"
 	"github.com/atende/atende/internal/store"
+	"github.com/atende/atende/internal/widget"
 )
 
 func (s *Server) getWorkspace(w http.ResponseWriter, r *http.Request) error {
@@ -264,6 +266,10 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) error {
 		if !updated.Active {
 			s.Hub.Disconnect(updated.WorkspaceID, updated.ID)
 		}
+	}
+	// more capacity or another department: waiting customers may now be theirs
+	if err := s.Conversations.AssignmentMayResume(ctx, v.WorkspaceID, id); err != nil {
+		s.log.Warn("assignment after a user change", "user", id, "err", err)
 	}
 	writeJSON(w, http.StatusOK, updated)
 	return nil
@@ -539,18 +545,6 @@ func (s *Server) patchLabel(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) deleteLabel(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.DB.W().DeleteLabel(r.Context(), viewer(r).WorkspaceID, id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
 var shortcutRe = regexp.MustCompile(`^[\p{L}\p{N}_-]{1,40}$`)
 
 type quickReplyInput struct {
@@ -633,18 +627,6 @@ func (s *Server) patchQuickReply(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) deleteQuickReply(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.DB.W().DeleteQuickReply(r.Context(), viewer(r).WorkspaceID, id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
 type closingReasonInput struct {
 	Name   *string `json:"name"`
 	Active *bool   `json:"active"`
@@ -720,18 +702,6 @@ func (s *Server) patchClosingReason(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-func (s *Server) deleteClosingReason(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.DB.W().DeleteClosingReason(r.Context(), viewer(r).WorkspaceID, id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
 type channelInput struct {
 	Kind         *string `json:"kind"`
 	Name         *string `json:"name"`
@@ -753,6 +723,11 @@ type channelInput struct {
 	PageID             *string `json:"page_id"`
 	InstagramAccountID *string `json:"instagram_account_id"`
 	PageAccessToken    *string `json:"page_access_token"`
+	// Widget is a website widget's settings (kind "widget"); on update it
+	// replaces them whole.
+	Widget *widget.Settings `json:"widget"`
+	// Email is an e-mail channel's settings (kind "email"), on creation only.
+	Email *emailInput `json:"email"`
 }
 
 // hasWhatsApp reports whether the input carries WhatsApp settings.
@@ -846,6 +821,18 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &in, maxJSONBody); err != nil {
 		return err
 	}
+	if in.Kind != nil && *in.Kind == email.Kind {
+		return s.createEmailChannel(w, r, in)
+	}
+	if in.Email != nil {
+		return errValidation("email belongs to email channels")
+	}
+	if in.Kind != nil && *in.Kind == widget.Kind {
+		return s.createWidgetChannel(w, r, in)
+	}
+	if in.Widget != nil {
+		return errValidation("widget belongs to widget channels")
+	}
 	if in.Kind != nil && isMetaKind(*in.Kind) {
 		return s.createMetaChannel(w, r, in)
 	}
@@ -868,7 +855,7 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
 		return s.createTelegramChannel(w, r, in)
 	}
 	if in.Kind == nil || *in.Kind != apichannel.Kind {
-		return errValidation(`kind must be "api", "telegram", "whatsapp", "messenger", "instagram" or "sms"`)
+		return errValidation(`kind must be "api", "telegram", "whatsapp", "messenger", "instagram", "sms", "widget" or "email"`)
 	}
 	if in.Name == nil {
 		return errValidation("name is required")
@@ -921,6 +908,9 @@ func (s *Server) patchChannel(w http.ResponseWriter, r *http.Request) error {
 	if in.hasMeta() {
 		return errValidation("page_id, instagram_account_id, page_access_token and app_secret cannot be changed: delete the channel and connect the account again")
 	}
+	if in.Email != nil {
+		return errValidation("email settings cannot be changed: delete the channel and connect the mailbox again")
+	}
 	ws := viewer(r).WorkspaceID
 	var c store.Channel
 	err = s.DB.Tx(r.Context(), func(q store.Q) error {
@@ -930,6 +920,11 @@ func (s *Server) patchChannel(w http.ResponseWriter, r *http.Request) error {
 		}
 		if err := s.applyChannel(r, q, in, &c); err != nil {
 			return err
+		}
+		if in.Widget != nil {
+			if err := s.applyWidget(q, in.Widget, &c); err != nil {
+				return err
+			}
 		}
 		return q.UpdateChannel(r.Context(), c)
 	})

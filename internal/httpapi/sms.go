@@ -135,12 +135,9 @@ func (s *Server) smsForm(w http.ResponseWriter, r *http.Request) (store.Channel,
 	if err != nil {
 		return ch, nil, nil, err
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSMSWebhook))
+	body, err := readWebhookBody(w, r, maxSMSWebhook)
 	if err != nil {
-		if tooLarge(err) {
-			return ch, nil, nil, &apiError{http.StatusRequestEntityTooLarge, "too_large", "request body too large"}
-		}
-		return ch, nil, nil, errBadRequest("could not read the body")
+		return ch, nil, nil, err
 	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
 		return ch, nil, nil, &apiError{http.StatusUnsupportedMediaType, "unsupported_media_type", "the body must be application/x-www-form-urlencoded"}

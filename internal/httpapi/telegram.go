@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"path"
 	"strconv"
@@ -15,12 +14,14 @@ import (
 	"github.com/atende/atende/internal/auth"
 	"github.com/atende/atende/internal/blob"
 	"github.com/atende/atende/internal/channel"
+	"github.com/atende/atende/internal/channel/email"
 	"github.com/atende/atende/internal/channel/providers"
 	"github.com/atende/atende/internal/channel/sms"
 	"github.com/atende/atende/internal/channel/telegram"
 	"github.com/atende/atende/internal/channel/whatsapp"
 	"github.com/atende/atende/internal/conversation"
 	"github.com/atende/atende/internal/store"
+	"github.com/atende/atende/internal/widget"
 )
 
 // channelView is a channel as admins see it: its configuration without any
@@ -36,6 +37,11 @@ type channelView struct {
 	// StatusCallbackURL is where the SMS provider posts delivery reports
 	// (SMS channels; Atende names it in every send).
 	StatusCallbackURL string `json:"status_callback_url,omitempty"`
+	// Widget is a website widget's setup: its settings, key and snippet.
+	Widget *widgetChannelView `json:"widget,omitempty"`
+	// Email is an e-mail channel's address, servers (no credentials) and
+	// the IMAP poller's last poll.
+	Email *emailChannelView `json:"email,omitempty"`
 }
 
 func (s *Server) channelView(r *http.Request, c store.Channel) channelView {
@@ -55,6 +61,13 @@ func (s *Server) channelView(r *http.Request, c store.Channel) channelView {
 	}
 	if c.Kind == sms.Kind && c.WebhookKey != "" {
 		v.StatusCallbackURL = s.publicURL(r) + smsStatusPath(c.WebhookKey)
+	}
+	if c.Kind == widget.Kind {
+		v.WebhookURL = "" // visitors reach it through the snippet, not a webhook
+		v.Widget = s.widgetView(r, c)
+	}
+	if c.Kind == email.Kind {
+		v.Email = s.emailView(r.Context(), c)
 	}
 	return v
 }
@@ -181,6 +194,9 @@ func (s *Server) testChannel(w http.ResponseWriter, r *http.Request) error {
 	if isMetaKind(c.Kind) {
 		res = s.testMeta(r.Context(), c)
 	}
+	if c.Kind == email.Kind {
+		res = s.testEmail(r.Context(), c)
+	}
 	if c.Kind == telegram.Kind {
 		client, _, err := s.Providers.Telegram(c)
 		if err == nil {
@@ -251,12 +267,9 @@ func (s *Server) telegramWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err := telegram.VerifySecret(r.Header.Get(telegram.HeaderSecretToken), cfg.SecretToken); err != nil {
 		return &apiError{http.StatusUnauthorized, "unauthenticated", "missing or wrong " + telegram.HeaderSecretToken}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxTelegramUpdate))
+	body, err := readWebhookBody(w, r, maxTelegramUpdate)
 	if err != nil {
-		if tooLarge(err) {
-			return &apiError{http.StatusRequestEntityTooLarge, "too_large", "request body too large"}
-		}
-		return errBadRequest("could not read the body")
+		return err
 	}
 	u, err := telegram.Parse(body)
 	if err != nil {
@@ -287,7 +300,7 @@ func (s *Server) telegramWebhook(w http.ResponseWriter, r *http.Request) error {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	msg := conversation.Inbound{ContactName: in.Contact.Name, ExternalID: in.ExternalID}
+	msg := conversation.Inbound{ContactName: in.Contact.Name, ExternalID: in.ExternalID, ReplyToExternalID: in.ReplyTo}
 	for _, id := range in.Contact.Identities {
 		switch id.Kind {
 		case "telegram_id":

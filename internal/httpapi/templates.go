@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -19,20 +17,167 @@ import (
 	"github.com/atende/atende/internal/store"
 )
 
-// templateTTL is how long a channel's template list is kept in memory.
-const templateTTL = 5 * time.Minute
+// Template lists are synced from the WhatsApp Business Account into the
+// database (migration 0006): when a channel is connected, when an admin
+// asks, and when a read finds the list older than templateMaxAge. Sends
+// and the composer read the stored rows, so they neither wait on the Graph
+// API nor fail while it is down.
+const (
+	// templateMaxAge is how old a synced list may be before a read
+	// refreshes it in the background.
+	templateMaxAge = 6 * time.Hour
+	// templateRetryAfter spaces a node's attempts after a failed sync, so
+	// reads of a channel whose provider is down do not call it each time.
+	templateRetryAfter = 5 * time.Minute
+	// templateSyncTimeout bounds one sync: the template list can span
+	// several pages.
+	templateSyncTimeout = 30 * time.Second
+	// templateConnectWait is how long connecting a channel waits for its
+	// first sync before answering; the sync goes on in the background.
+	templateConnectWait = 10 * time.Second
+	// maxSyncError bounds the provider's error text kept for the list.
+	maxSyncError = 500
+)
 
-// templateCache keeps each WhatsApp channel's approved templates for
-// templateTTL; the key includes a hash of the channel's sealed config, so
-// a changed access token or WABA reads them again.
-type templateCache struct {
+// templateSyncs runs at most one template sync per channel on this node:
+// callers arriving while one runs wait for it instead of calling the
+// provider again.
+type templateSyncs struct {
 	mu      sync.Mutex
-	entries map[string]cachedTemplates
+	running map[int64]*templateSync
+	failed  map[int64]time.Time // the last failed sync of each channel
 }
 
-type cachedTemplates struct {
-	list []templateView
-	exp  time.Time
+type templateSync struct {
+	done chan struct{}
+	err  error
+}
+
+// wait returns the sync's outcome, or ctx's error when ctx ends first
+// (the sync goes on).
+func (t *templateSync) wait(ctx context.Context) error {
+	select {
+	case <-t.done:
+		return t.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// startTemplateSync starts a sync of the channel's templates, or returns
+// the one already running.
+func (s *Server) startTemplateSync(ch store.Channel) *templateSync {
+	c := &s.templates
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t, ok := c.running[ch.ID]; ok {
+		return t
+	}
+	if c.running == nil {
+		c.running, c.failed = map[int64]*templateSync{}, map[int64]time.Time{}
+	}
+	t := &templateSync{done: make(chan struct{})}
+	c.running[ch.ID] = t
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), templateSyncTimeout)
+		defer cancel()
+		t.err = s.syncTemplates(ctx, ch)
+		if t.err != nil {
+			s.log.Warn("template sync failed", "channel", ch.ID, "err", t.err)
+		}
+		c.mu.Lock()
+		delete(c.running, ch.ID)
+		if t.err != nil {
+			c.failed[ch.ID] = time.Now()
+		} else {
+			delete(c.failed, ch.ID)
+		}
+		c.mu.Unlock()
+		close(t.done)
+	}()
+	return t
+}
+
+// recentlyFailed reports whether this node's last sync of the channel
+// failed less than templateRetryAfter ago.
+func (s *Server) recentlyFailed(channelID int64) bool {
+	c := &s.templates
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	at, ok := c.failed[channelID]
+	return ok && time.Since(at) < templateRetryAfter
+}
+
+// syncTemplates reads the channel's templates from its WhatsApp Business
+// Account and stores them; on failure it keeps the stored ones and records
+// why.
+func (s *Server) syncTemplates(ctx context.Context, ch store.Channel) error {
+	client, cfg, err := s.Providers.WhatsApp(ch)
+	var all []whatsapp.TemplateInfo
+	if err == nil {
+		all, err = client.Templates(ctx, cfg.WABAID)
+	}
+	if err != nil {
+		perr := providerError("WhatsApp", err)
+		reason := perr.Error()
+		var ae *apiError
+		if errors.As(perr, &ae) {
+			reason = ae.Message
+		}
+		if r := []rune(reason); len(r) > maxSyncError {
+			reason = string(r[:maxSyncError])
+		}
+		if rerr := s.DB.W().RecordTemplateSyncFailure(ctx, ch.WorkspaceID, ch.ID, reason); rerr != nil {
+			return rerr
+		}
+		return perr
+	}
+	list := make([]store.ChannelTemplate, 0, len(all))
+	for _, t := range all {
+		if t.Name == "" || t.Language == "" {
+			continue
+		}
+		list = append(list, store.ChannelTemplate{Name: t.Name, Language: t.Language, ExternalID: t.ID, Status: t.Status,
+			Category: t.Category, ParameterFormat: t.ParameterFormat, Body: t.Body, ParamCount: t.BodyParams,
+			ParamNames: t.ParamNames, HeaderFormat: t.HeaderFormat, HeaderParams: t.HeaderParams})
+	}
+	at := store.Now()
+	return s.DB.Tx(ctx, func(q store.Q) error { return q.ReplaceChannelTemplates(ctx, ch.WorkspaceID, ch.ID, list, at) })
+}
+
+// syncConnectedChannel syncs a channel just connected, waiting a little so
+// the composer lists its templates at once; a slow provider finishes in
+// the background and a failure is recorded for the list to show.
+func (s *Server) syncConnectedChannel(ctx context.Context, ch store.Channel) {
+	ctx, cancel := context.WithTimeout(ctx, templateConnectWait)
+	defer cancel()
+	_ = s.startTemplateSync(ch).wait(ctx)
+}
+
+// freshTemplates makes sure the channel's stored templates are usable and
+// tells how they were synced: a channel never synced is synced now (unless
+// that just failed on this node); a list older than templateMaxAge, or one
+// whose last sync failed, is refreshed in the background.
+func (s *Server) freshTemplates(ctx context.Context, ch store.Channel) (store.TemplateSync, error) {
+	st, err := s.DB.R().TemplateSyncState(ctx, ch.WorkspaceID, ch.ID)
+	if err != nil {
+		return st, err
+	}
+	switch {
+	case st.At == 0 && !s.recentlyFailed(ch.ID):
+		var perr *apiError
+		if err := s.startTemplateSync(ch).wait(ctx); err != nil && !errors.As(err, &perr) {
+			return st, err
+		}
+		// the provider's refusal was recorded: the (empty) list says it
+		return s.DB.R().TemplateSyncState(ctx, ch.WorkspaceID, ch.ID)
+	case st.At == 0:
+	case time.Since(time.UnixMilli(st.At)) > templateMaxAge || st.Error != "":
+		if !s.recentlyFailed(ch.ID) {
+			s.startTemplateSync(ch)
+		}
+	}
+	return st, nil
 }
 
 // templateView is one approved message template, as the composer lists it.
@@ -48,53 +193,29 @@ type templateView struct {
 	ParamNames []string `json:"param_names"`
 }
 
-// channelTemplates answers the approved, body-only templates a WhatsApp
-// channel can send (cached for templateTTL).
-func (s *Server) channelTemplates(ctx context.Context, ch store.Channel) ([]templateView, error) {
-	sum := sha256.Sum256([]byte(ch.Config))
-	key := strconv.FormatInt(ch.ID, 10) + ":" + hex.EncodeToString(sum[:8])
-	now := time.Now()
-	c := &s.templates
-	c.mu.Lock()
-	if e, ok := c.entries[key]; ok && now.Before(e.exp) {
-		c.mu.Unlock()
-		return e.list, nil
-	}
-	c.mu.Unlock()
-	client, cfg, err := s.Providers.WhatsApp(ch)
+// templateList is the answer of the template list and of a sync.
+type templateList struct {
+	Items []templateView `json:"items"`
+	// SyncedAt is when the list was last synced (Unix ms), nil if never.
+	SyncedAt *int64 `json:"synced_at"`
+	// SyncError is why the latest sync failed; "" when it worked.
+	SyncError string `json:"sync_error"`
+}
+
+func (s *Server) storedTemplates(ctx context.Context, ch store.Channel, st store.TemplateSync) (templateList, error) {
+	rows, err := s.DB.R().ChannelTemplates(ctx, ch.WorkspaceID, ch.ID, true)
 	if err != nil {
-		return nil, err
+		return templateList{}, err
 	}
-	cctx, cancel := context.WithTimeout(ctx, providerCallTimeout)
-	defer cancel()
-	all, err := client.Templates(cctx, cfg.WABAID)
-	if err != nil {
-		return nil, providerError("WhatsApp", err)
+	out := templateList{Items: make([]templateView, 0, len(rows)), SyncError: st.Error}
+	if st.At != 0 {
+		out.SyncedAt = &st.At
 	}
-	list := []templateView{}
-	for _, t := range all {
-		if t.Status != "APPROVED" || !t.BodyOnly() {
-			continue
-		}
-		names := t.ParamNames
-		if names == nil {
-			names = []string{}
-		}
-		list = append(list, templateView{Name: t.Name, Language: t.Language, Category: t.Category, Body: t.Body,
-			ParamCount: t.BodyParams, ParamNames: names})
+	for _, t := range rows {
+		out.Items = append(out.Items, templateView{Name: t.Name, Language: t.Language, Category: t.Category, Body: t.Body,
+			ParamCount: t.ParamCount, ParamNames: t.ParamNames})
 	}
-	c.mu.Lock()
-	if c.entries == nil {
-		c.entries = map[string]cachedTemplates{}
-	}
-	for k, e := range c.entries {
-		if !now.Before(e.exp) {
-			delete(c.entries, k)
-		}
-	}
-	c.entries[key] = cachedTemplates{list: list, exp: now.Add(templateTTL)}
-	c.mu.Unlock()
-	return list, nil
+	return out, nil
 }
 
 // whatsappChannel reads a WhatsApp channel of the viewer's workspace; any
@@ -110,7 +231,7 @@ func (s *Server) whatsappChannel(r *http.Request, id int64) (store.Channel, erro
 	return ch, nil
 }
 
-// listTemplates answers GET /channels/{id}/templates.
+// listTemplates answers GET /channels/{id}/templates from the stored list.
 func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -120,11 +241,42 @@ func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.channelTemplates(r.Context(), ch)
+	st, err := s.freshTemplates(r.Context(), ch)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": list})
+	out, err := s.storedTemplates(r.Context(), ch, st)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// syncChannelTemplates answers POST /channels/{id}/templates/sync: the
+// list read from the provider now (joining a sync already running), or
+// the provider's error with the stored list left as it was.
+func (s *Server) syncChannelTemplates(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	ch, err := s.whatsappChannel(r, id)
+	if err != nil {
+		return err
+	}
+	if err := s.startTemplateSync(ch).wait(r.Context()); err != nil {
+		return err
+	}
+	st, err := s.DB.R().TemplateSyncState(r.Context(), ch.WorkspaceID, ch.ID)
+	if err != nil {
+		return err
+	}
+	out, err := s.storedTemplates(r.Context(), ch, st)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -145,15 +297,16 @@ func (s *Server) resolveTemplate(ctx context.Context, ch store.Channel, in *temp
 	if in == nil || strings.TrimSpace(in.Name) == "" || strings.TrimSpace(in.Language) == "" {
 		return nil, "", errValidation("template.name and template.language are required")
 	}
-	list, err := s.channelTemplates(ctx, ch)
+	st, err := s.freshTemplates(ctx, ch)
 	if err != nil {
 		return nil, "", err
 	}
 	name, lang := strings.TrimSpace(in.Name), strings.TrimSpace(in.Language)
-	for _, t := range list {
-		if t.Name != name || t.Language != lang {
-			continue
-		}
+	t, err := s.DB.R().ChannelTemplate(ctx, ch.WorkspaceID, ch.ID, name, lang)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, "", err
+	}
+	if err == nil && t.Sendable() {
 		if len(in.Parameters) != t.ParamCount {
 			return nil, "", errValidation(fmt.Sprintf("template %s takes %d parameters, not %d", name, t.ParamCount, len(in.Parameters)))
 		}
@@ -174,7 +327,11 @@ func (s *Server) resolveTemplate(ctx context.Context, ch store.Channel, in *temp
 		}
 		return out, renderTemplate(t.Body, params, t.ParamNames), nil
 	}
-	return nil, "", errValidation(fmt.Sprintf("template %s (%s) is not an approved template of this channel", name, lang))
+	msg := fmt.Sprintf("template %s (%s) is not an approved template of this channel", name, lang)
+	if st.Error != "" {
+		msg += " (the template list could not be synced: " + st.Error + ")"
+	}
+	return nil, "", errValidation(msg)
 }
 
 var templatePlaceholder = regexp.MustCompile(`\{\{\s*([A-Za-z0-9_]+)\s*\}\}`)

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -99,6 +98,7 @@ func (s *Server) createWhatsAppChannel(w http.ResponseWriter, r *http.Request, i
 	if err != nil {
 		return err
 	}
+	s.syncConnectedChannel(r.Context(), created)
 	writeJSON(w, http.StatusCreated, s.channelView(r, created))
 	return nil
 }
@@ -145,10 +145,7 @@ func (s *Server) whatsappVerify(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return &apiError{http.StatusForbidden, "forbidden", "hub.mode must be subscribe and hub.verify_token the channel's verify token"}
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(http.StatusOK)
-	_, _ = io.WriteString(w, challenge)
+	writeChallenge(w, challenge)
 	return nil
 }
 
@@ -172,12 +169,9 @@ func (s *Server) whatsappWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWhatsAppWebhook))
+	body, err := readWebhookBody(w, r, maxWhatsAppWebhook)
 	if err != nil {
-		if tooLarge(err) {
-			return &apiError{http.StatusRequestEntityTooLarge, "too_large", "request body too large"}
-		}
-		return errBadRequest("could not read the body")
+		return err
 	}
 	if err := whatsapp.VerifySignature(body, r.Header.Get(whatsapp.HeaderSignature), cfg.AppSecret); err != nil {
 		return &apiError{http.StatusUnauthorized, "unauthenticated", "missing or wrong " + whatsapp.HeaderSignature}
@@ -221,7 +215,10 @@ func (s *Server) receiveWhatsApp(ctx context.Context, ch store.Channel, client *
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return conversation.InboundResult{}, err
 	}
-	msg := conversation.Inbound{ContactName: in.Contact.Name, ContactPhone: in.Contact.Phone, ExternalID: in.ExternalID}
+	msg := conversation.Inbound{ContactName: in.Contact.Name, ContactPhone: in.Contact.Phone, ExternalID: in.ExternalID, ReplyToExternalID: in.ReplyTo}
+	if msg.ReplyToExternalID == "" && in.Reaction != nil {
+		msg.ReplyToExternalID = in.Reaction.MessageID // the timeline shows what was reacted to
+	}
 	msg.ContactExternalID, msg.ContactAliases = whatsappIdentities(in.Contact)
 	for _, id := range in.Contact.Identities {
 		if id.Kind == whatsapp.IdentityUsername {

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -308,6 +309,9 @@ func visible(v access.Viewer, e events.Event) bool {
 // dispatch runs on the bus goroutine (for the local bus, inside Publish), so
 // it only ever does non-blocking channel sends.
 func (h *Hub) dispatch(e events.Event) {
+	if strings.HasPrefix(e.Type, "widget.") {
+		return // between nodes' widget hubs only
+	}
 	var msg []byte // encoded once, and only if someone receives it
 	h.mu.RLock()
 	defer h.mu.RUnlock()

@@ -434,10 +434,11 @@ func (q Q) Channels(ctx context.Context, ws int64) ([]Channel, error) {
 	return list, rows.Err()
 }
 
-// UpdateChannel writes a channel's name, callback and default department.
+// UpdateChannel writes a channel's name, callback, default department and
+// (sealed) config.
 func (q Q) UpdateChannel(ctx context.Context, c Channel) error {
-	res, err := q.exec(ctx, `UPDATE channels SET name = $3, callback_url = $4, department_id = $5 WHERE id = $1 AND workspace_id = $2`,
-		c.ID, c.WorkspaceID, c.Name, c.CallbackURL, c.DepartmentID)
+	res, err := q.exec(ctx, `UPDATE channels SET name = $3, callback_url = $4, department_id = $5, config = $6 WHERE id = $1 AND workspace_id = $2`,
+		c.ID, c.WorkspaceID, c.Name, c.CallbackURL, c.DepartmentID, c.Config)
 	return affected(res, err, "update channel", c.ID)
 }
 

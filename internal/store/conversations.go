@@ -121,6 +121,17 @@ func (q Q) forUpdate() string {
 	return ""
 }
 
+// ConversationContact is the contact of a conversation of ws (for workers
+// and for checks that need no visibility).
+func (q Q) ConversationContact(ctx context.Context, ws, id int64) (int64, error) {
+	var contactID int64
+	err := q.queryRow(ctx, `SELECT contact_id FROM conversations WHERE id = $1 AND workspace_id = $2`, id, ws).Scan(&contactID)
+	if err != nil {
+		return 0, fmt.Errorf("store: contact of conversation %d: %w", id, mapErr(err))
+	}
+	return contactID, nil
+}
+
 // Conversation returns a conversation the viewer may see; anything else is ErrNotFound.
 func (q Q) Conversation(ctx context.Context, v access.Viewer, id int64) (Conversation, error) {
 	var a sqlArgs

@@ -74,10 +74,57 @@ type Message struct {
 	// that is not its conversation's channel ("sms": the composer's SMS
 	// tab); empty otherwise. It is derived, never stored.
 	Via string `json:"via,omitempty"`
+	// ReplyToID is the message this one answers (a customer's quote-reply,
+	// or an agent's reply to a customer's message); ReplyTo quotes it when
+	// it still exists.
+	ReplyToID *int64 `json:"reply_to_id"`
+	ReplyTo   *Quote `json:"reply_to,omitempty"`
+}
+
+// Quote is the part of an answered message a reply shows above itself.
+type Quote struct {
+	ID         int64  `json:"id"`
+	Kind       string `json:"kind"`
+	Direction  string `json:"direction"`
+	SenderType string `json:"sender_type"`
+	SenderID   *int64 `json:"sender_id"`
+	// Content is the beginning of the quoted text (QuoteRunes at most).
+	Content string `json:"content"`
+	// Filename names the quoted message's first attachment, if any.
+	Filename  string `json:"filename,omitempty"`
+	CreatedAt int64  `json:"created_at"`
+	// ChannelID and ExternalID let a delivery quote the message on the
+	// provider (WhatsApp context, Telegram reply_parameters).
+	ChannelID  int64   `json:"-"`
+	ExternalID *string `json:"-"`
+}
+
+// QuoteRunes bounds the text a quote carries.
+const QuoteRunes = 280
+
+// QuoteOf is the quote of m as a reply to it shows.
+func QuoteOf(m Message) *Quote {
+	qt := &Quote{ID: m.ID, Kind: m.Kind, Direction: m.Direction, SenderType: m.SenderType, SenderID: m.SenderID,
+		Content: clip(m.Content, QuoteRunes), CreatedAt: m.CreatedAt, ChannelID: m.ChannelID, ExternalID: m.ExternalID}
+	if len(m.Attachments) > 0 {
+		qt.Filename = m.Attachments[0].Filename
+	}
+	return qt
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
 }
 
 const msgCols = `m.id, m.workspace_id, m.conversation_id, m.kind, m.direction, m.sender_type, m.sender_id, m.content, m.event, m.channel_id,
-	m.external_id, m.status, m.error, m.created_at,
+	m.external_id, m.status, m.error, m.created_at, m.reply_to_id,
 	COALESCE((SELECT vch.kind FROM conversations vcv JOIN channels vch ON vch.id = m.channel_id
 		WHERE vcv.id = m.conversation_id AND vcv.channel_id <> m.channel_id), '')`
 
@@ -85,7 +132,7 @@ func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
 	var m Message
 	var ev *string
 	err := row.Scan(&m.ID, &m.WorkspaceID, &m.ConversationID, &m.Kind, &m.Direction, &m.SenderType, &m.SenderID, &m.Content, &ev, &m.ChannelID,
-		&m.ExternalID, &m.Status, &m.Error, &m.CreatedAt, &m.Via)
+		&m.ExternalID, &m.Status, &m.Error, &m.CreatedAt, &m.ReplyToID, &m.Via)
 	if err != nil {
 		return m, mapErr(err)
 	}
@@ -116,9 +163,9 @@ func (q Q) InsertMessage(ctx context.Context, m Message) (Message, error) {
 		m.Status = DeliveryNone
 	}
 	id, err := q.insert(ctx, `INSERT INTO messages (workspace_id, conversation_id, kind, direction, sender_type, sender_id, content, event, channel_id,
-		external_id, status, error, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		external_id, status, error, created_at, reply_to_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		m.WorkspaceID, m.ConversationID, m.Kind, m.Direction, m.SenderType, m.SenderID, m.Content, ev, m.ChannelID,
-		m.ExternalID, m.Status, m.Error, m.CreatedAt)
+		m.ExternalID, m.Status, m.Error, m.CreatedAt, m.ReplyToID)
 	if err != nil {
 		return m, fmt.Errorf("store: insert message: %w", err)
 	}
@@ -258,7 +305,75 @@ func (q Q) decorateMessages(ctx context.Context, list []*Message) error {
 		}
 		byID[mid].LabelIDs = append(byID[mid].LabelIDs, lid)
 	}
-	return lrows.Err()
+	if err := lrows.Err(); err != nil {
+		return err
+	}
+	return q.quoteReplies(ctx, list)
+}
+
+// quoteReplies fills ReplyTo of the replies in list with one query for
+// the quoted messages (and one for their first attachments).
+func (q Q) quoteReplies(ctx context.Context, list []*Message) error {
+	var a sqlArgs
+	var ph []string
+	seen := map[int64]bool{}
+	for _, m := range list {
+		if m.ReplyToID != nil && !seen[*m.ReplyToID] {
+			seen[*m.ReplyToID] = true
+			ph = append(ph, a.add(*m.ReplyToID))
+		}
+	}
+	if len(ph) == 0 {
+		return nil
+	}
+	ws := a.add(list[0].WorkspaceID)
+	in := strings.Join(ph, ",")
+	rows, err := q.query(ctx, `SELECT `+msgCols+` FROM messages m WHERE m.id IN (`+in+`) AND m.workspace_id = `+ws, a...)
+	if err != nil {
+		return fmt.Errorf("store: quoted messages: %w", err)
+	}
+	quoted := map[int64]Message{}
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		quoted[m.ID] = m
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	files := map[int64]string{}
+	frows, err := q.query(ctx, `SELECT message_id, filename FROM attachments WHERE message_id IN (`+in+`) AND workspace_id = `+ws+` ORDER BY id`, a...)
+	if err != nil {
+		return fmt.Errorf("store: quoted attachments: %w", err)
+	}
+	defer frows.Close()
+	for frows.Next() {
+		var mid int64
+		var name string
+		if err := frows.Scan(&mid, &name); err != nil {
+			return err
+		}
+		if _, ok := files[mid]; !ok {
+			files[mid] = name
+		}
+	}
+	if err := frows.Err(); err != nil {
+		return err
+	}
+	for _, m := range list {
+		if m.ReplyToID == nil {
+			continue
+		}
+		if qm, ok := quoted[*m.ReplyToID]; ok {
+			m.ReplyTo = QuoteOf(qm)
+			m.ReplyTo.Filename = files[qm.ID]
+		}
+	}
+	return nil
 }
 
 var deliveryRank = map[string]int{DeliveryNone: 0, DeliveryPending: 1, DeliverySent: 2, DeliveryDelivered: 3, DeliveryRead: 4, DeliveryFailed: 5}
@@ -382,7 +497,7 @@ func (q Q) SearchMessages(ctx context.Context, v access.Viewer, query string, be
 		var h SearchHit
 		var ev *string
 		err := rows.Scan(&h.ID, &h.WorkspaceID, &h.ConversationID, &h.Kind, &h.Direction, &h.SenderType, &h.SenderID, &h.Content, &ev, &h.ChannelID,
-			&h.ExternalID, &h.Status, &h.Error, &h.CreatedAt, &h.Via, &h.ContactName)
+			&h.ExternalID, &h.Status, &h.Error, &h.CreatedAt, &h.ReplyToID, &h.Via, &h.ContactName)
 		if err != nil {
 			return nil, err
 		}

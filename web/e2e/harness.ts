@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../..');
@@ -213,8 +213,8 @@ export interface AxeViolation {
   nodes: { target: string[]; html: string; failureSummary?: string }[];
 }
 
-/** axe runs axe-core in the page and returns the serious and critical violations. */
-export async function axe(page: Page): Promise<AxeViolation[]> {
+/** axe runs axe-core in the page (or a frame of it) and returns the serious and critical violations. */
+export async function axe(page: Page | Frame): Promise<AxeViolation[]> {
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () => {
     // @ts-expect-error injected by axeSource

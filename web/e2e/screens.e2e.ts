@@ -39,11 +39,11 @@ describe('main screens', () => {
     await shot(page, 'inbox');
     await scan(page);
 
-    for (const section of ['workspace', 'agents', 'labels', 'quick-replies', 'channels']) {
+    for (const section of ['workspace', 'agents', 'labels', 'quick-replies', 'channels', 'help-centre', 'business-hours', 'webhooks', 'routing-rules']) {
       await page.goto(`/settings/${section}`);
       await page.getByTestId(`settings-nav-${section}`).waitFor();
       await page.waitForTimeout(300);
-      if (section === 'agents' || section === 'channels') await shot(page, `settings-${section}`);
+      if (['agents', 'channels', 'help-centre', 'business-hours'].includes(section)) await shot(page, `settings-${section}`);
       await scan(page);
     }
 

@@ -5,7 +5,7 @@
 // forward) the composer offers only approved templates.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { ApiSession, demo, FakeGraph, launchChromium, newAgent, startAtende, type Atende } from './harness';
+import { ApiSession, demo, FakeGraph, launchChromium, newAgent, shot, startAtende, type Atende } from './harness';
 
 let atende: Atende;
 let graph: FakeGraph;
@@ -82,11 +82,42 @@ describe('whatsapp', () => {
     expect((await FakeGraph.signedPost(ch.webhook_url, appSecret, read)).status).toBe(200);
     await expect.poll(() => out.getAttribute('data-status'), { timeout: 10_000 }).toBe('read');
 
+    // the customer quote-replies to the agent's message: the timeline shows what they answer
+    const quoteReply = envelope({
+      contacts: [{ profile: { name: 'Joana Prado' }, wa_id: '5511987650000' }],
+      messages: [
+        {
+          from: '5511987650000', id: 'wamid.E2E.IN2', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text',
+          context: { from: '551140001234', id: 'wamid.OUT1' }, text: { body: 'Amanhã de manhã ou à tarde?' },
+        },
+      ],
+    });
+    expect((await FakeGraph.signedPost(ch.webhook_url, appSecret, quoteReply)).status).toBe(200);
+    const answer = page.locator('[data-direction="in"]', { hasText: 'Amanhã de manhã ou à tarde?' });
+    await answer.getByTestId('message-quote').getByText('Saiu sim, chega amanhã!').waitFor({ timeout: 10_000 });
+
+    // the agent answers that message: it goes out quoting it (context.message_id)
+    await answer.hover();
+    await answer.getByTestId('message-reply').click();
+    await page.getByTestId('composer-replying').getByText('Amanhã de manhã ou à tarde?').waitFor();
+    await input.fill('De manhã, até as 12h.');
+    await input.press('Enter');
+    await expect
+      .poll(() => graph.sends.at(-1), { timeout: 10_000 })
+      .toMatchObject({ to: '5511987650000', type: 'text', text: { body: 'De manhã, até as 12h.' }, context: { message_id: 'wamid.E2E.IN2' } });
+    await expect.poll(() => page.getByTestId('composer-replying').count()).toBe(0);
+    await page
+      .locator('[data-direction="out"]', { hasText: 'De manhã, até as 12h.' })
+      .getByTestId('message-quote')
+      .getByText('Amanhã de manhã ou à tarde?')
+      .waitFor();
+    await shot(page, 'whatsapp-reply-quote');
+
     // 25 hours later the customer-service window is closed: only templates
     await page.clock.setFixedTime(new Date(Date.now() + 25 * 3600 * 1000));
     await page.reload();
     await page.getByTestId('composer-templates').waitFor({ timeout: 10_000 });
-    expect(await page.getByTestId('composer-input').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('composer-input').count()).toBe(0);
     await page.getByTestId('template-option-order_update').click();
     await page.getByTestId('template-param-0').fill('Joana');
     await page.getByTestId('template-param-1').fill('#4521');

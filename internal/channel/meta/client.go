@@ -136,53 +136,64 @@ func (c *Client) Send(ctx context.Context, out channel.Outbound, humanAgentTag b
 	return mids[0], nil
 }
 
-// SendParts delivers out and returns the mids of every message sent. A Meta
-// message carries text or one attachment, never both, so each file is its
-// own message (uploaded first, then sent by attachment_id), followed by its
-// caption, then the text, split when longer than the platform allows. All
-// uploads happen before the first send, so a failed upload sends nothing.
-// humanAgentTag sends with messaging_type MESSAGE_TAG and tag HUMAN_AGENT,
-// which Meta accepts up to 7 days after the customer's last message;
-// otherwise messaging_type is RESPONSE, accepted for 24 hours (WindowState
-// says which applies). Errors are *channel.SendError, also wrapping
-// ErrWindowClosed when Meta refused because the window is closed; on a
-// failure after some parts went out, the returned mids list those parts.
-// out.ReplyTo is ignored: the Send API has no documented quote-reply.
-func (c *Client) SendParts(ctx context.Context, out channel.Outbound, humanAgentTag bool) ([]string, error) {
-	if out.To == "" {
-		return nil, permanent("no recipient")
-	}
-	if out.Template != nil {
-		return nil, permanent("Messenger and Instagram have no message templates; send text inside the messaging window")
-	}
-	type part struct {
-		text       string
-		attachment *sendAttachment
-	}
-	var parts []part
-	for i, m := range out.Media {
-		if len(m.Data) == 0 {
-			return nil, permanent("attachment %d (%s) is empty", i+1, m.Filename)
-		}
-		typ := AttachmentType(m.MIME)
-		id, err := c.Upload(ctx, typ, m.Filename, m.MIME, m.Data)
-		if err != nil {
-			return nil, err
-		}
-		parts = append(parts, part{attachment: &sendAttachment{Type: typ, Payload: sendPayload{AttachmentID: id}}})
-		for _, t := range c.splitText(m.Caption) {
-			parts = append(parts, part{text: t})
-		}
-	}
+// Part is one Send API message of a reply: a piece of text or one file (a
+// Meta message carries text or one attachment, never both).
+type Part struct {
+	Text  string
+	Media *channel.OutboundMedia
+}
+
+// Parts cuts out into the messages the Send API takes, in the order they
+// go: the text first, split when longer than the platform allows, then
+// each file followed by its caption. The same out always gives the same
+// parts, so a caller can record which of them went out and resume.
+func (c *Client) Parts(out channel.Outbound) []Part {
+	var parts []Part
 	for _, t := range c.splitText(out.Text) {
-		parts = append(parts, part{text: t})
+		parts = append(parts, Part{Text: t})
 	}
+	for i := range out.Media {
+		parts = append(parts, Part{Media: &out.Media[i]})
+		for _, t := range c.splitText(out.Media[i].Caption) {
+			parts = append(parts, Part{Text: t})
+		}
+	}
+	return parts
+}
+
+// SendParts delivers out and returns the mids of every message sent, one
+// per Part. All uploads (Attachment Upload API, then the send by
+// attachment_id) happen before the first send, so a failed upload sends
+// nothing. humanAgentTag sends with messaging_type MESSAGE_TAG and tag
+// HUMAN_AGENT, which Meta accepts up to 7 days after the customer's last
+// message; otherwise messaging_type is RESPONSE, accepted for 24 hours
+// (WindowState says which applies). Errors are *channel.SendError, also
+// wrapping ErrWindowClosed when Meta refused because the window is closed;
+// on a failure after some parts went out, the returned mids list those
+// parts. out.ReplyTo is ignored: the Send API has no documented quote-reply.
+func (c *Client) SendParts(ctx context.Context, out channel.Outbound, humanAgentTag bool) ([]string, error) {
+	if err := c.check(out); err != nil {
+		return nil, err
+	}
+	parts := c.Parts(out)
 	if len(parts) == 0 {
 		return nil, permanent("nothing to send: no text and no attachment")
 	}
+	msgs := make([]sendMessage, len(parts))
+	for i, p := range parts {
+		if p.Media == nil {
+			msgs[i] = sendMessage{Text: p.Text}
+			continue
+		}
+		a, err := c.upload(ctx, *p.Media)
+		if err != nil {
+			return nil, err
+		}
+		msgs[i] = sendMessage{Attachment: a}
+	}
 	var mids []string
-	for _, p := range parts {
-		mid, err := c.send(ctx, out.To, sendMessage{Text: p.text, Attachment: p.attachment}, humanAgentTag)
+	for _, m := range msgs {
+		mid, err := c.send(ctx, out.To, m, humanAgentTag)
 		if err != nil {
 			return mids, err
 		}
@@ -190,6 +201,59 @@ func (c *Client) SendParts(ctx context.Context, out channel.Outbound, humanAgent
 	}
 	return mids, nil
 }
+
+// SendPart sends one part of a reply to the customer to and answers its
+// mid: a file is uploaded first and sent by attachment_id. Errors are as
+// for SendParts.
+func (c *Client) SendPart(ctx context.Context, to string, p Part, humanAgentTag bool) (string, error) {
+	if to == "" {
+		return "", permanent("no recipient")
+	}
+	msg := sendMessage{Text: p.Text}
+	if p.Media != nil {
+		a, err := c.upload(ctx, *p.Media)
+		if err != nil {
+			return "", err
+		}
+		msg = sendMessage{Attachment: a}
+	} else if strings.TrimSpace(p.Text) == "" {
+		return "", permanent("nothing to send: an empty part")
+	}
+	return c.send(ctx, to, msg, humanAgentTag)
+}
+
+// check refuses what the Send API can never take, before any call.
+func (c *Client) check(out channel.Outbound) error {
+	if out.To == "" {
+		return permanent("no recipient")
+	}
+	if out.Template != nil {
+		return permanent("Messenger and Instagram have no message templates; send text inside the messaging window")
+	}
+	for i, m := range out.Media {
+		if len(m.Data) == 0 {
+			return permanent("attachment %d (%s) is empty", i+1, m.Filename)
+		}
+	}
+	return nil
+}
+
+// upload stores one file and answers the attachment that sends it.
+func (c *Client) upload(ctx context.Context, m channel.OutboundMedia) (*sendAttachment, error) {
+	if len(m.Data) == 0 {
+		return nil, permanent("attachment %s is empty", m.Filename)
+	}
+	typ := AttachmentType(m.MIME)
+	id, err := c.Upload(ctx, typ, m.Filename, m.MIME, m.Data)
+	if err != nil {
+		return nil, err
+	}
+	return &sendAttachment{Type: typ, Payload: sendPayload{AttachmentID: id}}, nil
+}
+
+// Check is SendParts' refusal of what the Send API can never take (no
+// recipient, a template, an empty file), for callers that send part by part.
+func (c *Client) Check(out channel.Outbound) error { return c.check(out) }
 
 // SendMediaURL sends a file Meta fetches from a public URL (typ is image,
 // video, audio or file). Instagram media must be sent this way or uploaded.

@@ -114,20 +114,21 @@ func TestSendTaggedText(t *testing.T) {
 	}
 }
 
+// The text goes first, then each file with its caption after it.
 func TestSendMediaUploadsThenSendsByAttachmentID(t *testing.T) {
 	srv, n := fakeGraph(t, []step{
 		{method: "POST", path: "/v25.0/104857600000001/message_attachments", answer: `{"attachment_id":"1857777774821032"}`,
 			check: upload(`{"attachment":{"type":"image","payload":{"is_reusable":true}}}`, "", "nota.png", "image/png", "PNGDATA")},
 		{method: "POST", path: "/v25.0/104857600000001/message_attachments", answer: `{"attachment_id":"1857777774821033"}`,
 			check: upload(`{"attachment":{"type":"file","payload":{"is_reusable":true}}}`, "", "boleto.pdf", "application/pdf", "%PDF")},
+		{method: "POST", path: "/v25.0/104857600000001/messages", answer: `{"recipient_id":"x","message_id":"m_text"}`,
+			check: jsonBody(`{"recipient":{"id":"6100000000000001"},"messaging_type":"RESPONSE","message":{"text":"Segue o boleto."}}`)},
 		{method: "POST", path: "/v25.0/104857600000001/messages", answer: `{"recipient_id":"x","message_id":"m_img"}`,
 			check: jsonBody(`{"recipient":{"id":"6100000000000001"},"messaging_type":"RESPONSE","message":{"attachment":{"type":"image","payload":{"attachment_id":"1857777774821032"}}}}`)},
 		{method: "POST", path: "/v25.0/104857600000001/messages", answer: `{"recipient_id":"x","message_id":"m_caption"}`,
 			check: jsonBody(`{"recipient":{"id":"6100000000000001"},"messaging_type":"RESPONSE","message":{"text":"a nota"}}`)},
 		{method: "POST", path: "/v25.0/104857600000001/messages", answer: `{"recipient_id":"x","message_id":"m_pdf"}`,
 			check: jsonBody(`{"recipient":{"id":"6100000000000001"},"messaging_type":"RESPONSE","message":{"attachment":{"type":"file","payload":{"attachment_id":"1857777774821033"}}}}`)},
-		{method: "POST", path: "/v25.0/104857600000001/messages", answer: `{"recipient_id":"x","message_id":"m_text"}`,
-			check: jsonBody(`{"recipient":{"id":"6100000000000001"},"messaging_type":"RESPONSE","message":{"text":"Segue o boleto."}}`)},
 	})
 	c := &Client{BaseURL: srv.URL + "/v25.0", PageAccessToken: token, PageID: pageID}
 	out := channel.Outbound{To: customer, Text: "Segue o boleto.", Media: []channel.OutboundMedia{
@@ -138,7 +139,7 @@ func TestSendMediaUploadsThenSendsByAttachmentID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(mids, ",") != "m_img,m_caption,m_pdf,m_text" || *n != 6 {
+	if strings.Join(mids, ",") != "m_text,m_img,m_caption,m_pdf" || *n != 6 {
 		t.Fatalf("mids %v after %d requests", mids, *n)
 	}
 }

@@ -320,6 +320,12 @@ func (a *Account) add(ev wireEvent) bool {
 		used := false
 		if validID(ev.Read.MID) { // Instagram: the message seen
 			a.Statuses = append(a.Statuses, channel.Status{ExternalID: ev.Read.MID, Status: channel.StatusRead, Recipient: sender, At: at})
+			if ev.Read.Watermark == 0 && !at.IsZero() {
+				// seeing the latest message is seeing the thread up to it:
+				// a reply Atende sent as several messages keeps the mid of
+				// its first one only, and Instagram names the last
+				a.Watermarks = append(a.Watermarks, Watermark{Recipient: sender, Status: channel.StatusRead, At: at})
+			}
 			used = true
 		}
 		if wm := msTime(ev.Read.Watermark); !wm.IsZero() { // Messenger: everything up to here

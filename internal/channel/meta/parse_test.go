@@ -105,7 +105,8 @@ var parseCases = []struct {
 			URL: "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=17900000000000003&signature=ghi"}},
 	})},
 	{"instagram_read.json", instagram(Account{Statuses: []channel.Status{{
-		ExternalID: igMID + "-sent1", Status: channel.StatusRead, Recipient: igUser, At: ms(1718001400349)}}})},
+		ExternalID: igMID + "-sent1", Status: channel.StatusRead, Recipient: igUser, At: ms(1718001400349)}},
+		Watermarks: []Watermark{{Recipient: igUser, Status: channel.StatusRead, At: ms(1718001400349)}}})},
 	{"instagram_echo.json", instagram(Account{Echoes: []Echo{{
 		ExternalID: igMID + "-sent2", Recipient: igUser, Text: "Entregamos sim!", At: ms(1718001500349)}}})},
 	{"instagram_deleted.json", instagram(Account{Deleted: []string{igMID + "-text"}})},

@@ -15,6 +15,7 @@ import (
 	"github.com/atende/atende/internal/channel/meta"
 	"github.com/atende/atende/internal/channel/sms"
 	"github.com/atende/atende/internal/channel/whatsapp"
+	"github.com/atende/atende/internal/conversation"
 	"github.com/atende/atende/internal/jobs"
 	"github.com/atende/atende/internal/store"
 )
@@ -22,18 +23,6 @@ import (
 // StatusSetter records delivery outcomes (the conversation service).
 type StatusSetter interface {
 	SetDelivery(ctx context.Context, ws, messageID int64, status, errText string) error
-}
-
-type deliverJob struct {
-	MessageID int64 `json:"message_id"`
-	// Template, when set, sends the message as an approved template
-	// (conversation.Template).
-	Template *struct {
-		Name       string   `json:"name"`
-		Language   string   `json:"language"`
-		Parameters []string `json:"parameters"`
-		ParamNames []string `json:"param_names"`
-	} `json:"template"`
 }
 
 // Dispatcher is the handler of conversation.JobDeliver: it reads which
@@ -47,7 +36,7 @@ type Dispatcher struct {
 
 // Handle routes one delivery job.
 func (d *Dispatcher) Handle(ctx context.Context, j store.Job) error {
-	var p deliverJob
+	var p conversation.DeliveryPayload
 	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
 		return jobs.Permanent(err)
 	}
@@ -89,7 +78,7 @@ type TelegramDeliverer struct {
 // retry_after, outages with the queue's backoff; the last attempt fails
 // the message. The message's external id is the id Telegram gave it.
 func (d *TelegramDeliverer) Handle(ctx context.Context, j store.Job) error {
-	_, m, ch, fail, done, err := begin(ctx, d.DB, d.Status, j)
+	_, m, ch, fail, done, err := Begin(ctx, d.DB, d.Status, j)
 	if done || err != nil {
 		return err
 	}
@@ -115,37 +104,16 @@ func (d *TelegramDeliverer) Handle(ctx context.Context, j store.Job) error {
 	if chatID == "" {
 		return fail(fmt.Errorf("the contact has no Telegram chat on channel %d", ch.ID), true)
 	}
-	out := channel.Outbound{To: chatID, Text: m.Content}
-	for _, at := range m.Attachments {
-		f, err := d.Blobs.Open(at.StorageKey)
-		if err != nil {
-			return fail(fmt.Errorf("attachment %d: %w", at.ID, err), true)
-		}
-		b, err := io.ReadAll(f)
-		f.Close()
-		if err != nil {
-			return err
-		}
-		out.Media = append(out.Media, channel.OutboundMedia{Filename: at.Filename, MIME: at.ContentType, Data: b})
+	media, err := LoadMedia(d.Blobs, m.Attachments, fail)
+	if err != nil {
+		return err
 	}
+	out := channel.Outbound{To: chatID, Text: m.Content, ReplyTo: providerQuote(m, ch.ID), Media: media}
 	extID, err := client.Send(ctx, out)
 	if err != nil {
-		var se *channel.SendError
-		if !errors.As(err, &se) || !se.Retry {
-			return fail(err, true)
-		}
-		if j.Attempts >= j.MaxAttempts {
-			return fail(err, true)
-		}
-		if se.After > 0 {
-			return jobs.RetryAfter(err, se.After)
-		}
-		return err
+		return sendFailed(j, err, fail)
 	}
-	if err := d.DB.W().SetMessageExternalID(ctx, j.WorkspaceID, m.ID, extID); err != nil && !errors.Is(err, store.ErrConflict) {
-		return err
-	}
-	return d.Status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliverySent, "")
+	return markSent(ctx, d.DB, d.Status, j.WorkspaceID, m.ID, extID)
 }
 
 // WhatsAppDeliverer sends agents' replies on WhatsApp Cloud API channels.
@@ -176,7 +144,7 @@ var ErrWindowClosed = errors.New("the WhatsApp 24-hour customer-service window i
 // sooner than the provider asks; the last attempt fails the message. The
 // message's external id is the wamid Cloud API gave it, which statuses name.
 func (d *WhatsAppDeliverer) Handle(ctx context.Context, j store.Job) error {
-	p, m, ch, fail, done, err := begin(ctx, d.DB, d.Status, j)
+	p, m, ch, fail, done, err := Begin(ctx, d.DB, d.Status, j)
 	if done || err != nil {
 		return err
 	}
@@ -215,19 +183,11 @@ func (d *WhatsAppDeliverer) Handle(ctx context.Context, j store.Job) error {
 	if !whatsapp.WindowOpen(last, d.now()) {
 		return fail(ErrWindowClosed, true)
 	}
-	out := channel.Outbound{To: to, Text: m.Content}
-	for _, at := range m.Attachments {
-		f, err := d.Blobs.Open(at.StorageKey)
-		if err != nil {
-			return fail(fmt.Errorf("attachment %d: %w", at.ID, err), true)
-		}
-		b, err := io.ReadAll(f)
-		f.Close()
-		if err != nil {
-			return err
-		}
-		out.Media = append(out.Media, channel.OutboundMedia{Filename: at.Filename, MIME: at.ContentType, Data: b})
+	media, err := LoadMedia(d.Blobs, m.Attachments, fail)
+	if err != nil {
+		return err
 	}
+	out := channel.Outbound{To: to, Text: m.Content, ReplyTo: providerQuote(m, ch.ID), Media: media}
 	extID, err := client.Send(ctx, out)
 	return d.sent(ctx, j, m.ID, extID, err, fail)
 }
@@ -236,19 +196,18 @@ func (d *WhatsAppDeliverer) Handle(ctx context.Context, j store.Job) error {
 // failure (retried when the provider allows).
 func (d *WhatsAppDeliverer) sent(ctx context.Context, j store.Job, messageID int64, extID string, err error, fail func(error, bool) error) error {
 	if err != nil {
-		var se *channel.SendError
-		if !errors.As(err, &se) || !se.Retry || j.Attempts >= j.MaxAttempts {
-			return fail(err, true)
-		}
-		if se.After > 0 {
-			return jobs.RetryAfter(err, se.After)
-		}
-		return err
+		return sendFailed(j, err, fail)
 	}
-	if err := d.DB.W().SetMessageExternalID(ctx, j.WorkspaceID, messageID, extID); err != nil && !errors.Is(err, store.ErrConflict) {
-		return err
+	return markSent(ctx, d.DB, d.Status, j.WorkspaceID, messageID, extID)
+}
+
+// providerQuote is the provider's id of the message m answers, when the
+// provider can quote it: a message it carried on the same channel.
+func providerQuote(m store.Message, channelID int64) string {
+	if q := m.ReplyTo; q != nil && q.ChannelID == channelID && q.ExternalID != nil {
+		return *q.ExternalID
 	}
-	return d.Status.SetDelivery(ctx, j.WorkspaceID, messageID, store.DeliverySent, "")
+	return ""
 }
 
 // WhatsAppRecipient is who a reply to contact goes to on a WhatsApp
@@ -278,10 +237,11 @@ type SMSDeliverer struct {
 	Blobs     *blob.Store
 	Status    StatusSetter
 	Providers *Settings
-	// MediaURL publishes an attachment at a public URL the provider can
-	// fetch; without it a message with attachments fails at once (the
-	// provider's API only takes media by URL).
-	MediaURL func(ctx context.Context, m channel.OutboundMedia) (string, error)
+	// MediaURL publishes one attachment of workspace ws at a public URL the
+	// provider can fetch (a signed, expiring link: internal/medialink);
+	// without it a message with attachments fails at once (the provider's
+	// API only takes media by URL).
+	MediaURL func(ctx context.Context, ws, attachmentID int64) (string, error)
 }
 
 // ErrSMSMedia fails an SMS with attachments when no media publisher is set.
@@ -294,7 +254,7 @@ var ErrSMSMedia = errors.New("SMS cannot carry attachments here: the provider on
 // the last attempt fails the message. The external id is the message SID,
 // which status callbacks name.
 func (d *SMSDeliverer) Handle(ctx context.Context, j store.Job) error {
-	_, m, ch, fail, done, err := begin(ctx, d.DB, d.Status, j)
+	_, m, ch, fail, done, err := Begin(ctx, d.DB, d.Status, j)
 	if done || err != nil {
 		return err
 	}
@@ -303,7 +263,6 @@ func (d *SMSDeliverer) Handle(ctx context.Context, j store.Job) error {
 	if err != nil {
 		return fail(err, true)
 	}
-	client.MediaURL = d.MediaURL
 	if len(m.Attachments) > 0 && d.MediaURL == nil {
 		return fail(ErrSMSMedia, true)
 	}
@@ -315,34 +274,21 @@ func (d *SMSDeliverer) Handle(ctx context.Context, j store.Job) error {
 	if to == "" {
 		return fail(errors.New("the contact has no phone number to send an SMS to"), true)
 	}
-	out := channel.Outbound{To: to, Text: m.Content}
+	// the provider fetches each file from its link when it sends, so only
+	// the links are made here; a new attempt makes fresh ones
+	var urls []string
 	for _, at := range m.Attachments {
-		f, err := d.Blobs.Open(at.StorageKey)
+		u, err := d.MediaURL(ctx, j.WorkspaceID, at.ID)
 		if err != nil {
-			return fail(fmt.Errorf("attachment %d: %w", at.ID, err), true)
+			return fail(fmt.Errorf("attachment %d: publishing it: %w", at.ID, err), false)
 		}
-		b, err := io.ReadAll(f)
-		f.Close()
-		if err != nil {
-			return err
-		}
-		out.Media = append(out.Media, channel.OutboundMedia{Filename: at.Filename, MIME: at.ContentType, Data: b})
+		urls = append(urls, u)
 	}
-	extID, err := client.Send(ctx, out)
+	extID, err := client.SendURLs(ctx, channel.Outbound{To: to, Text: m.Content}, urls)
 	if err != nil {
-		var se *channel.SendError
-		if !errors.As(err, &se) || !se.Retry || j.Attempts >= j.MaxAttempts {
-			return fail(err, true)
-		}
-		if se.After > 0 {
-			return jobs.RetryAfter(err, se.After)
-		}
-		return err
+		return sendFailed(j, err, fail)
 	}
-	if err := d.DB.W().SetMessageExternalID(ctx, j.WorkspaceID, m.ID, extID); err != nil && !errors.Is(err, store.ErrConflict) {
-		return err
-	}
-	return d.Status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliverySent, "")
+	return markSent(ctx, d.DB, d.Status, j.WorkspaceID, m.ID, extID)
 }
 
 // SMSRecipient is the number an SMS to contact goes to: the primary phone
@@ -373,10 +319,16 @@ type MetaDeliverer struct {
 // a person answering), and after 7 days it fails at once with a clear
 // reason, without calling Meta. A send Meta refuses fails the message with
 // Meta's reason; rate limits and outages are retried no sooner than Meta
-// asks; the last attempt fails the message. The external id is the mid of
-// the first message sent, which Meta's echoes and receipts name.
+// asks; the last attempt fails the message.
+//
+// A Meta message carries text or one file, so a reply goes out as one Send
+// API call per part (meta.Client.Parts: the text, then each file). The
+// external id is the mid of the first part; the others are covered by
+// Meta's delivery and read watermarks. With several parts, each sent part
+// is recorded in channel_events (metaPartKey) before the next goes, so a
+// retry after a failure part-way sends only the parts still missing.
 func (d *MetaDeliverer) Handle(ctx context.Context, j store.Job) error {
-	p, m, ch, fail, done, err := begin(ctx, d.DB, d.Status, j)
+	p, m, ch, fail, done, err := d.begin(ctx, j)
 	if done || err != nil {
 		return err
 	}
@@ -418,48 +370,95 @@ func (d *MetaDeliverer) Handle(ctx context.Context, j store.Job) error {
 	if err != nil {
 		return fail(err, true)
 	}
-	out := channel.Outbound{To: to, Text: m.Content}
-	for _, at := range m.Attachments {
-		f, err := d.Blobs.Open(at.StorageKey)
-		if err != nil {
-			return fail(fmt.Errorf("attachment %d: %w", at.ID, err), true)
-		}
-		b, err := io.ReadAll(f)
-		f.Close()
-		if err != nil {
+	media, err := LoadMedia(d.Blobs, m.Attachments, fail)
+	if err != nil {
+		return err
+	}
+	out := channel.Outbound{To: to, Text: m.Content, Media: media}
+	if err := client.Check(out); err != nil {
+		return fail(err, true)
+	}
+	parts := client.Parts(out)
+	if len(parts) == 0 {
+		return fail(errors.New("nothing to send: no text and no attachment"), true)
+	}
+	track := len(parts) > 1
+	if track {
+		if _, err := d.DB.W().RecordChannelEvent(ctx, ch.ID, metaPartKey(m.ID, -1)); err != nil {
 			return err
 		}
-		out.Media = append(out.Media, channel.OutboundMedia{Filename: at.Filename, MIME: at.ContentType, Data: b})
 	}
-	mids, err := client.SendParts(ctx, out, tag)
-	if err != nil {
-		if len(mids) > 0 {
-			// some parts went out: retrying would send them again
-			_ = d.DB.W().SetMessageExternalID(ctx, j.WorkspaceID, m.ID, mids[0])
-			return fail(fmt.Errorf("only %d part(s) of the message were sent: %w", len(mids), err), true)
-		}
-		var se *channel.SendError
-		if !errors.As(err, &se) || !se.Retry || j.Attempts >= j.MaxAttempts {
-			return fail(err, true)
-		}
-		if se.After > 0 {
-			return jobs.RetryAfter(err, se.After)
-		}
-		return err
+	extID := ""
+	if m.ExternalID != nil {
+		extID = *m.ExternalID
 	}
-	if err := d.DB.W().SetMessageExternalID(ctx, j.WorkspaceID, m.ID, mids[0]); err != nil && !errors.Is(err, store.ErrConflict) {
-		return err
+	sent := 0
+	for i, part := range parts {
+		if track {
+			if done, err := d.DB.R().ChannelEventSeen(ctx, ch.ID, metaPartKey(m.ID, i)); err != nil {
+				return err
+			} else if done {
+				sent++
+				continue
+			}
+		}
+		mid, err := client.SendPart(ctx, to, part, tag)
+		if err != nil {
+			if sent > 0 {
+				err = fmt.Errorf("%d of the %d parts of the message were sent: %w", sent, len(parts), err)
+			}
+			return sendFailed(j, err, fail)
+		}
+		sent++
+		if track {
+			// recorded first: a part must never go out twice, even if
+			// what follows fails
+			if _, err := d.DB.W().RecordChannelEvent(ctx, ch.ID, metaPartKey(m.ID, i)); err != nil {
+				return err
+			}
+		}
+		if extID == "" {
+			extID = mid
+			if err := d.DB.W().SetMessageExternalID(ctx, j.WorkspaceID, m.ID, mid); err != nil && !errors.Is(err, store.ErrConflict) {
+				return err
+			}
+		}
 	}
 	return d.Status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliverySent, "")
 }
 
-// begin reads what a delivery job names: its payload, the pending message
+// begin is the package's Begin, except for a reply sent in several parts
+// of which only some went out: its first mid is already recorded, which
+// Begin would take for "sent", so it is resumed instead.
+func (d *MetaDeliverer) begin(ctx context.Context, j store.Job) (p conversation.DeliveryPayload, m store.Message, ch store.Channel, fail func(error, bool) error, done bool, err error) {
+	if json.Unmarshal([]byte(j.Payload), &p) != nil {
+		return Begin(ctx, d.DB, d.Status, j)
+	}
+	q := d.DB.R()
+	m, err = q.MessageByID(ctx, j.WorkspaceID, p.MessageID)
+	if err != nil || m.Status != store.DeliveryPending || m.ExternalID == nil {
+		return Begin(ctx, d.DB, d.Status, j)
+	}
+	if partly, err := q.ChannelEventSeen(ctx, m.ChannelID, metaPartKey(m.ID, -1)); err != nil {
+		return p, m, ch, nil, true, err
+	} else if !partly {
+		return Begin(ctx, d.DB, d.Status, j)
+	}
+	fail = failer(ctx, d.Status, j, m.ID)
+	ch, err = q.Channel(ctx, j.WorkspaceID, m.ChannelID)
+	if err != nil {
+		return p, m, ch, nil, true, fail(err, errors.Is(err, store.ErrNotFound))
+	}
+	return p, m, ch, fail, false, nil
+}
+
+// Begin reads what a delivery job names: its payload, the pending message
 // and the message's channel. done is true when nothing is left to do — the
 // message is gone, already delivered, or was sent and only its status was
 // lost (then it is marked sent here). fail marks the message failed and
 // stops the job when the error is permanent or the attempts are used up;
 // otherwise it returns the error so the job is retried.
-func begin(ctx context.Context, db *store.DB, status StatusSetter, j store.Job) (p deliverJob, m store.Message, ch store.Channel, fail func(error, bool) error, done bool, err error) {
+func Begin(ctx context.Context, db *store.DB, status StatusSetter, j store.Job) (p conversation.DeliveryPayload, m store.Message, ch store.Channel, fail func(error, bool) error, done bool, err error) {
 	if err = json.Unmarshal([]byte(j.Payload), &p); err != nil {
 		return p, m, ch, nil, true, jobs.Permanent(err)
 	}
@@ -477,15 +476,7 @@ func begin(ctx context.Context, db *store.DB, status StatusSetter, j store.Job) 
 		// sent, and the id recorded, but the status not: finish the job
 		return p, m, ch, nil, true, status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliverySent, "")
 	}
-	fail = func(err error, permanent bool) error {
-		if permanent || j.Attempts >= j.MaxAttempts {
-			if serr := status.SetDelivery(ctx, j.WorkspaceID, m.ID, store.DeliveryFailed, err.Error()); serr != nil {
-				return serr
-			}
-			return jobs.Permanent(err)
-		}
-		return err
-	}
+	fail = failer(ctx, status, j, m.ID)
 	ch, err = q.Channel(ctx, j.WorkspaceID, m.ChannelID)
 	if err != nil {
 		return p, m, ch, nil, true, fail(err, errors.Is(err, store.ErrNotFound))
@@ -500,4 +491,72 @@ func recipientOf(ctx context.Context, q store.Q, ws, conversationID int64) (stor
 		return store.Contact{}, err
 	}
 	return q.Contact(ctx, ws, conv.ContactID)
+}
+
+// metaPartKey is the channel_events key recording that part i of the
+// Messenger / Instagram reply messageID went out; part -1 marks a reply
+// sent in several parts, whose first mid alone does not mean "all sent".
+func metaPartKey(messageID int64, i int) string {
+	if i < 0 {
+		return "meta-reply:" + strconv.FormatInt(messageID, 10)
+	}
+	return "meta-reply:" + strconv.FormatInt(messageID, 10) + ":part:" + strconv.Itoa(i)
+}
+
+// failer is a delivery's fail: the message fails at once (with the reason
+// recorded) when the error is permanent or this is the job's last attempt;
+// otherwise the error goes back to the queue for a retry.
+func failer(ctx context.Context, status StatusSetter, j store.Job, messageID int64) func(error, bool) error {
+	return func(err error, permanent bool) error {
+		if permanent || j.Attempts >= j.MaxAttempts {
+			if serr := status.SetDelivery(ctx, j.WorkspaceID, messageID, store.DeliveryFailed, err.Error()); serr != nil {
+				return serr
+			}
+			return jobs.Permanent(err)
+		}
+		return err
+	}
+}
+
+// sendFailed answers a failed provider send: a refusal (or the last
+// attempt) fails the message; a retryable error comes back no sooner than
+// the provider asked.
+func sendFailed(j store.Job, err error, fail func(error, bool) error) error {
+	var se *channel.SendError
+	if !errors.As(err, &se) || !se.Retry || j.Attempts >= j.MaxAttempts {
+		return fail(err, true)
+	}
+	if se.After > 0 {
+		return jobs.RetryAfter(err, se.After)
+	}
+	return err
+}
+
+// markSent records a sent message: the provider's id (statuses and replies
+// name it; a message keeps the first one) and the status "sent".
+func markSent(ctx context.Context, db *store.DB, status StatusSetter, ws, messageID int64, extID string) error {
+	if err := db.W().SetMessageExternalID(ctx, ws, messageID, extID); err != nil && !errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	return status.SetDelivery(ctx, ws, messageID, store.DeliverySent, "")
+}
+
+// LoadMedia reads a message's attachments for a provider that takes the
+// files themselves; a file gone from storage fails the message (fail, as
+// Begin returns it).
+func LoadMedia(blobs *blob.Store, atts []store.Attachment, fail func(error, bool) error) ([]channel.OutboundMedia, error) {
+	var media []channel.OutboundMedia
+	for _, at := range atts {
+		f, err := blobs.Open(at.StorageKey)
+		if err != nil {
+			return nil, fail(fmt.Errorf("attachment %d: %w", at.ID, err), true)
+		}
+		b, err := io.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		media = append(media, channel.OutboundMedia{Filename: at.Filename, MIME: at.ContentType, Data: b})
+	}
+	return media, nil
 }

@@ -188,24 +188,13 @@ func (c *Client) Form(to, body string, mediaURLs []string) url.Values {
 // such as 21211 invalid number or 21610 unsubscribed recipient, 401/403 bad
 // credentials — are permanent, with the provider's code and message.
 func (c *Client) Send(ctx context.Context, out channel.Outbound) (string, error) {
-	to := strings.TrimSpace(out.To)
-	switch {
-	case to == "":
-		return "", permanent(0, "no recipient phone number")
-	case c.AccountSID == "" || c.AuthToken == "":
-		return "", permanent(0, "the channel has no AccountSid or AuthToken")
-	case c.From == "" && c.MessagingServiceSID == "":
-		return "", permanent(0, "the channel has neither a From number nor a MessagingServiceSid")
-	case out.Template != nil:
-		return "", permanent(0, "SMS has no message templates; send plain text")
-	case len(out.Media) > MaxMedia:
+	if len(out.Media) > MaxMedia {
 		return "", permanent(0, "at most %d attachments per message, got %d", MaxMedia, len(out.Media))
 	}
-	body := out.Text
 	var urls []string
 	for i, m := range out.Media {
-		if body == "" && m.Caption != "" {
-			body = m.Caption
+		if out.Text == "" && m.Caption != "" {
+			out.Text = m.Caption
 		}
 		if c.MediaURL == nil {
 			return "", permanent(0, "SMS sends media by public URL and the channel has no media URL publisher")
@@ -220,6 +209,29 @@ func (c *Client) Send(ctx context.Context, out channel.Outbound) (string, error)
 		}
 		urls = append(urls, u)
 	}
+	out.Media = nil
+	return c.SendURLs(ctx, out, urls)
+}
+
+// SendURLs is Send for media already published: each of mediaURLs goes as
+// one MediaUrl, and out.Media must be empty. Errors are as for Send.
+func (c *Client) SendURLs(ctx context.Context, out channel.Outbound, mediaURLs []string) (string, error) {
+	to := strings.TrimSpace(out.To)
+	switch {
+	case to == "":
+		return "", permanent(0, "no recipient phone number")
+	case c.AccountSID == "" || c.AuthToken == "":
+		return "", permanent(0, "the channel has no AccountSid or AuthToken")
+	case c.From == "" && c.MessagingServiceSID == "":
+		return "", permanent(0, "the channel has neither a From number nor a MessagingServiceSid")
+	case out.Template != nil:
+		return "", permanent(0, "SMS has no message templates; send plain text")
+	case len(out.Media) > 0:
+		return "", permanent(0, "media must be published as URLs first")
+	case len(mediaURLs) > MaxMedia:
+		return "", permanent(0, "at most %d attachments per message, got %d", MaxMedia, len(mediaURLs))
+	}
+	body, urls := out.Text, mediaURLs
 	if body == "" && len(urls) == 0 {
 		return "", permanent(CodeBodyOrMedia, "a message needs text or an attachment")
 	}

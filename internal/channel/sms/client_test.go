@@ -374,3 +374,41 @@ func TestAccount(t *testing.T) {
 		t.Fatalf("bad credentials: %v", err)
 	}
 }
+
+// SendURLs sends media already published: one MediaUrl per link, in order;
+// media bytes or too many links are refused before any call.
+func TestSendURLs(t *testing.T) {
+	fake, srv := newFake(t, http.StatusCreated, []byte(`{"sid":"MM0000000000000000000000000000000b","status":"accepted"}`))
+	c := &Client{BaseURL: srv.URL, AccountSID: ac, AuthToken: testToken, From: testFrom}
+	links := []string{"https://atende.example.com/media/AQAB", "https://atende.example.com/media/AQAC"}
+	sid, err := c.SendURLs(context.Background(), channel.Outbound{To: "+5511987654321", Text: "Fotos"}, links)
+	if err != nil || sid != "MM0000000000000000000000000000000b" {
+		t.Fatalf("SendURLs = %q, %v", sid, err)
+	}
+	want := "Body=Fotos&From=%2B551140028922" +
+		"&MediaUrl=https%3A%2F%2Fatende.example.com%2Fmedia%2FAQAB&MediaUrl=https%3A%2F%2Fatende.example.com%2Fmedia%2FAQAC&To=%2B5511987654321"
+	if r := fake.only(t); r.body != want {
+		t.Fatalf("body\n%s\nwant\n%s", r.body, want)
+	}
+	many := make([]string, MaxMedia+1)
+	for i := range many {
+		many[i] = links[0]
+	}
+	for name, tc := range map[string]struct {
+		out  channel.Outbound
+		urls []string
+	}{
+		"bytes instead of links": {channel.Outbound{To: "+5511987654321", Media: []channel.OutboundMedia{{Data: []byte("x")}}}, nil},
+		"too many links":         {channel.Outbound{To: "+5511987654321"}, many},
+		"nothing to send":        {channel.Outbound{To: "+5511987654321"}, nil},
+	} {
+		_, err := c.SendURLs(context.Background(), tc.out, tc.urls)
+		var se *channel.SendError
+		if !errors.As(err, &se) || se.Retry {
+			t.Errorf("%s: %v, want a permanent SendError", name, err)
+		}
+	}
+	if n := len(fake.requests); n != 1 {
+		t.Errorf("%d requests after the refusals, want 1", n)
+	}
+}

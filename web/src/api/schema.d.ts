@@ -769,13 +769,35 @@ export interface paths {
         };
         /**
          * List a WhatsApp channel's approved message templates
-         * @description The approved message templates of the channel's WhatsApp Business Account that can be sent with body parameters alone (no media header), read from the Graph API and kept in memory for five minutes. Templates are the only messages WhatsApp allows outside the 24-hour customer-service window, and the first message of a conversation an agent starts. 404 for channels of other kinds.
+         * @description The approved message templates of the channel's WhatsApp Business Account that can be sent with body parameters alone (no media header), as last synced from the Graph API into the database: when the channel was connected, when an admin asked (POST /api/v1/channels/{id}/templates/sync), or by this list. A channel never synced is synced before answering; a list older than six hours, or whose last sync failed, is answered as stored and refreshed in the background. `synced_at` and `sync_error` tell how the list was synced. Templates are the only messages WhatsApp allows outside the 24-hour customer-service window, and the first message of a conversation an agent starts. 404 for channels of other kinds.
          *
          *     Allowed for any signed-in user.
          */
         get: operations["listChannelTemplates"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{id}/templates/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync a WhatsApp channel's message templates now
+         * @description Reads the channel's message templates from its WhatsApp Business Account and stores them (templates removed at the provider go), then answers the list as GET /api/v1/channels/{id}/templates does. A sync already running for the channel is joined, not repeated. When the provider fails, the stored list is kept, its `sync_error` records why, and the answer is the provider's error. 404 for channels of other kinds.
+         *
+         *     Allowed for admins only.
+         */
+        post: operations["syncChannelTemplates"];
         delete?: never;
         options?: never;
         head?: never;
@@ -793,7 +815,7 @@ export interface paths {
         put?: never;
         /**
          * Test a channel's connection
-         * @description Checks that the channel can reach its provider with its stored credentials: for Telegram, getMe with the bot token (and the bot's current `@username`). API channels have nothing to reach and answer ok. A failed check is still 200, with `ok: false` and the provider's error.
+         * @description Checks that the channel can reach its provider with its stored credentials: for Telegram, getMe with the bot token (and the bot's current `@username`). For e-mail, an IMAP login and SELECT of the mailbox, and an SMTP EHLO with login. API channels have nothing to reach and answer ok. A failed check is still 200, with `ok: false` and the provider's error.
          *
          *     Allowed for admins only.
          */
@@ -1462,6 +1484,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/media/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fetch an outbound attachment by signed link
+         * @description Where a messaging provider fetches the file of a message Atende sends by URL (MMS media). The link is made for one attachment of one workspace when the message goes out and works for 24 hours; the token is signed with a key derived from `ATENDE_SECRET_KEY`. A malformed, altered, expired or foreign token, and a file erased meanwhile, all answer 404.
+         *
+         *     Public: no session or API token; the token is the credential.
+         */
+        get: operations["getPublicMedia"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks/sms/{key}/status": {
         parameters: {
             query?: never;
@@ -1482,6 +1526,810 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/help/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List help-centre categories
+         * @description In display order (language, position, id).
+         *
+         *     Allowed for any signed-in user.
+         */
+        get: operations["listHelpCategories"];
+        put?: never;
+        /**
+         * Create a help-centre category
+         * @description The slug is made from the name when omitted; a slug already used in the language gets a number (faq-2).
+         *
+         *     Allowed for admins and supervisors.
+         */
+        post: operations["createHelpCategory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/help/categories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a help-centre category
+         * @description Allowed for any signed-in user.
+         */
+        get: operations["getHelpCategory"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a help-centre category
+         * @description Its articles stay, without a category.
+         *
+         *     Allowed for admins and supervisors.
+         */
+        delete: operations["deleteHelpCategory"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a help-centre category
+         * @description Allowed for admins and supervisors.
+         */
+        patch: operations["patchHelpCategory"];
+        trace?: never;
+    };
+    "/api/v1/help/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List or search help-centre articles
+         * @description Newest edit first, a page at a time. With q: the articles containing every word of q (accents ignored, each word as a prefix), best match first (title before body), at most limit of them and no next_cursor.
+         *
+         *     Allowed for any signed-in user.
+         */
+        get: operations["listHelpArticles"];
+        put?: never;
+        /**
+         * Create a help-centre article
+         * @description A draft unless status says published. The slug (the article's address) is made from the title when omitted; a slug already used in the language gets a number. The author is the caller.
+         *
+         *     Allowed for admins and supervisors.
+         */
+        post: operations["createHelpArticle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/help/articles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a help-centre article
+         * @description Allowed for any signed-in user.
+         */
+        get: operations["getHelpArticle"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a help-centre article
+         * @description Allowed for admins and supervisors.
+         */
+        delete: operations["deleteHelpArticle"];
+        options?: never;
+        head?: never;
+        /**
+         * Change or publish a help-centre article
+         * @description status published makes it public and stamps published_at; draft hides it again. Changing the title keeps the slug.
+         *
+         *     Allowed for admins and supervisors.
+         */
+        patch: operations["patchHelpArticle"];
+        trace?: never;
+    };
+    "/api/v1/public/help/{workspace}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search a workspace's published help articles (widget)
+         * @description For the chat widget on customers' sites: no credentials, and Access-Control-Allow-Origin: * so that any site may call it. Published articles of the language only, best match first, at most 10. Not rate limited yet.
+         */
+        get: operations["searchPublicHelp"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/help/{workspace}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public help-centre page (HTML)
+         * @description Server-rendered, readable without JavaScript: the workspace's published articles of the visitor's language by category, with title, meta description, canonical and alternate-language links. With q, the search results instead (not indexed by search engines). Unknown workspace: a 404 page.
+         */
+        get: operations["helpCentrePage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/help/{workspace}/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public help-centre article (HTML)
+         * @description One published article rendered from its Markdown (raw HTML is escaped; links only to http, https and mailto). When the slug exists in both languages, lang (or Accept-Language) picks one. Drafts and unknown slugs: a 404 page. Each visit adds one to the article's views.
+         */
+        get: operations["helpArticlePage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/{key}/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The widget's public settings
+         * @description Colours, position, greeting and offline text in the visitor's language (`lang`, else Accept-Language), the pre-chat form, whether someone can answer now, and whether the help centre can be searched. Public.
+         */
+        get: operations["getWidgetConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/{key}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start or resume a visitor session
+         * @description A page load starts here: a valid kept `token` answers the same session (200); otherwise a new one (201). A `user_id` signed with the identity secret makes the visitor that customer on every device; a bad signature is 401 `identity_invalid`, and a widget that requires identity refuses anonymous visitors (401 `identity_required`). New sessions are limited per IP.
+         */
+        post: operations["createWidgetSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/{key}/conversation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The visitor's conversation and history
+         * @description The latest conversation of the visitor on this widget, who answers it, and the messages the visitor sees (no notes, no events).
+         */
+        get: operations["getWidgetConversation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/{key}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The visitor writes
+         * @description Stored through the same inbound path as every channel's: the contact is created with the first message (from the pre-chat form when the widget asks for it), routed to the chosen department, and the agents see it live. Limited per visitor and per IP.
+         */
+        post: operations["sendWidgetMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/{key}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The visitor uploads a file
+         * @description Kept until a message sends it (`attachment_ids`).
+         */
+        post: operations["uploadWidgetAttachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/{key}/attachments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A file of the visitor's conversations
+         * @description Only files of messages the visitor sees; anything else is 404.
+         */
+        get: operations["getWidgetAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/{key}/typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The visitor is typing
+         * @description Agents of the visitor's open conversation see it (typing event with `contact_id`).
+         */
+        post: operations["widgetTyping"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/{key}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The visitor read the replies
+         * @description Replies up to `up_to` become `read`.
+         */
+        post: operations["widgetRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/{key}/offline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Leave a message while nobody can answer
+         * @description Queued for the team as a customer message, with the visitor's name and e-mail or phone on the contact.
+         */
+        post: operations["widgetOffline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/{key}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rate the conversation (CSAT)
+         * @description The visitor's latest conversation, once it is resolved, once: 409 `not_resolved` or `already_rated` otherwise. The rating keeps the agent and department it had and shows in the timeline.
+         */
+        post: operations["rateWidgetConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/{key}/ws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The visitor's live events (WebSocket)
+         * @description Upgrade to a WebSocket (the token goes as `?token=`, browsers cannot set headers on sockets). Server frames: `{"type":"message.created"|"message.updated","message":WidgetMessage}`, `{"type":"conversation.updated","conversation":WidgetConversationState,"agent":WidgetAgent|null}`, `{"type":"typing","agent":WidgetAgent}`. The visitor may send `{"type":"typing"}`. A reply that reaches an open widget becomes `delivered`.
+         */
+        get: operations["widgetSocket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The widget's loader script
+         * @description What the snippet loads into the company's site: it adds one iframe and `window.AtendeWidget`, nothing else. Cached for 5 minutes. 404 `widget_missing` on a binary built without the widget.
+         */
+        get: operations["getWidgetLoader"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/frame.html": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The widget's frame
+         * @description The chat itself, in an iframe so that neither page's CSS reaches the other. Its Content-Security-Policy `frame-ancestors` names the widget's allowed sites.
+         */
+        get: operations["getWidgetFrame"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/assets/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The frame's assets
+         * @description Content-hashed files, cached for a year.
+         */
+        get: operations["getWidgetAsset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/business-hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the workspace's business hours
+         * @description Business hours (horário de atendimento): a weekly schedule in an IANA time zone with holidays. A conversation that opens outside them gets the out-of-hours reply. An unset workspace shows Monday to Friday 08:00–18:00 in its time zone, not enabled (always open).
+         *
+         *     Allowed for any signed-in user.
+         */
+        get: operations["getBusinessHours"];
+        /**
+         * Set the workspace's business hours
+         * @description Business hours (horário de atendimento): a weekly schedule in an IANA time zone with holidays. A conversation that opens outside them gets the out-of-hours reply.
+         *
+         *     Allowed for admins only.
+         */
+        put: operations["putBusinessHours"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/departments/{id}/business-hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the business hours that apply to a department
+         * @description The department's own hours, or the workspace's (inherited: true).
+         *
+         *     Allowed for any signed-in user.
+         */
+        get: operations["getDepartmentBusinessHours"];
+        /**
+         * Set a department's own business hours
+         * @description They override the workspace's for the department's conversations.
+         *
+         *     Allowed for admins only.
+         */
+        put: operations["putDepartmentBusinessHours"];
+        post?: never;
+        /**
+         * Remove a department's own business hours
+         * @description The department then follows the workspace's hours. Succeeds also when it had none.
+         *
+         *     Allowed for admins only.
+         */
+        delete: operations["deleteDepartmentBusinessHours"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/departments/{id}/assignment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a department's automatic assignment setting
+         * @description Mode (off: agents pull from the queue; round_robin; least_busy among online members with room), the per-agent department limit, whether an agent going offline or away releases their open conversations, and the queue-position message. A department never set is off.
+         *
+         *     Allowed for any signed-in user.
+         */
+        get: operations["getDepartmentAssignment"];
+        /**
+         * Change a department's automatic assignment setting
+         * @description Fields left out keep their value. Switching a mode on hands out the queue that built up.
+         *
+         *     Allowed for admins only.
+         */
+        put: operations["putDepartmentAssignment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automation/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the automatic messages
+         * @description The messages sent automatically as the bot: the greeting when a conversation opens in business hours, the out-of-hours reply when it opens outside them ({{next_open}} becomes e.g. "segunda-feira às 8h" in the chosen language), and on resolve the closing message and the rating request (CSAT; not sent on the website widget, which shows its own rating form).
+         *
+         *     Allowed for any signed-in user.
+         */
+        get: operations["getAutomationMessages"];
+        /**
+         * Change the automatic messages
+         * @description The messages sent automatically as the bot: the greeting when a conversation opens in business hours, the out-of-hours reply when it opens outside them ({{next_open}} becomes e.g. "segunda-feira às 8h" in the chosen language), and on resolve the closing message and the rating request (CSAT; not sent on the website widget, which shows its own rating form). Fields left out keep their value; a message cannot be enabled without a text.
+         *
+         *     Allowed for admins only.
+         */
+        put: operations["putAutomationMessages"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook subscriptions
+         * @description Oldest first; secrets are not shown.
+         *
+         *     Allowed for admins only.
+         */
+        get: operations["listWebhookSubscriptions"];
+        put?: never;
+        /**
+         * Subscribe a URL to events
+         * @description Answers the subscription with its signing secret, shown only here (and on rotation).
+         *
+         *     Allowed for admins only.
+         */
+        post: operations["createWebhookSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a webhook subscription
+         * @description Allowed for admins only.
+         */
+        get: operations["getWebhookSubscription"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook subscription
+         * @description Deletes its delivery log too; pending deliveries are not sent.
+         *
+         *     Allowed for admins only.
+         */
+        delete: operations["deleteWebhookSubscription"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook subscription
+         * @description Change the URL, events, description, or switch it on and off.
+         *
+         *     Allowed for admins only.
+         */
+        patch: operations["patchWebhookSubscription"];
+        trace?: never;
+    };
+    "/api/v1/webhook-subscriptions/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing secret
+         * @description Replaces the signing secret and shows the new one once; attempts from now on are signed with it.
+         *
+         *     Allowed for admins only.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-subscriptions/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test event
+         * @description Queues a `webhook.test` event (data: `{"subscription_id"}`) to the subscription, even when inactive, and answers its delivery; follow it in the delivery log.
+         *
+         *     Allowed for admins only.
+         */
+        post: operations["testWebhookSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-subscriptions/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a subscription's deliveries
+         * @description The delivery log, newest first, with each delivery's attempts, last status code and the start of the last answer.
+         *
+         *     Allowed for admins only.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-subscriptions/{id}/deliveries/{deliveryID}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resend a delivery
+         * @description Queues the logged event again with the same webhook-id and body (a fresh timestamp and signature), so a receiver that already processed it can tell.
+         *
+         *     Allowed for admins only.
+         */
+        post: operations["resendWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/routing-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List routing rules
+         * @description In evaluation order.
+         *
+         *     Allowed for any signed-in user.
+         */
+        get: operations["listRoutingRules"];
+        put?: never;
+        /**
+         * Create a routing rule
+         * @description Appends the rule after the last one.
+         *
+         *     Allowed for admins only.
+         */
+        post: operations["createRoutingRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/routing-rules/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reorder routing rules
+         * @description Rewrites the positions in one transaction; answers the rules in their new order.
+         *
+         *     Allowed for admins only.
+         */
+        put: operations["orderRoutingRules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/routing-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a routing rule
+         * @description Allowed for any signed-in user.
+         */
+        get: operations["getRoutingRule"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a routing rule
+         * @description The rules after it move up one place.
+         *
+         *     Allowed for admins only.
+         */
+        delete: operations["deleteRoutingRule"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a routing rule
+         * @description Change its name, conditions or actions, or switch it on and off (its place changes through PUT /api/v1/routing-rules/order).
+         *
+         *     Allowed for admins only.
+         */
+        patch: operations["patchRoutingRule"];
         trace?: never;
     };
 }
@@ -1604,7 +2452,7 @@ export interface components {
              * @description Channel kind: `api` (the company's own apps) or a messaging provider.
              * @enum {string}
              */
-            kind: "api" | "telegram" | "whatsapp" | "messenger" | "instagram" | "sms";
+            kind: "api" | "telegram" | "whatsapp" | "messenger" | "instagram" | "sms" | "widget" | "email";
             name: string;
             /** @description Where agent replies are POSTed (empty when none; then replies fail). */
             callback_url: string;
@@ -1621,6 +2469,8 @@ export interface components {
             verify_token?: string;
             /** @description SMS channels: where the provider posts delivery reports, `<webhook_url>/status` (Atende names it in every send; shown for reference). */
             status_callback_url?: string;
+            widget?: components["schemas"]["WidgetChannel"];
+            email?: components["schemas"]["EmailChannel"];
         };
         /** @description A channel with its secrets, answered once at creation or token rotation. */
         ChannelWithSecrets: {
@@ -1652,7 +2502,7 @@ export interface components {
              * @description Channel kind.
              * @enum {string}
              */
-            kind: "api" | "telegram" | "whatsapp" | "messenger" | "instagram" | "sms";
+            kind: "api" | "telegram" | "whatsapp" | "messenger" | "instagram" | "sms" | "widget" | "email";
             name: string;
             /**
              * Format: int64
@@ -1885,7 +2735,7 @@ export interface components {
         };
         /** @description Body of a system event in the timeline: who changed what, from → to. Only the fields an event uses are present. */
         Event: {
-            /** @description What happened: `created`, `assigned`, `transferred`, `returned`, `snoozed`, `woke`, `resolved`, `reopened`, `priority_changed`, `label_added`, `label_removed`. */
+            /** @description What happened: `created`, `assigned`, `transferred`, `returned`, `snoozed`, `woke`, `resolved`, `reopened`, `priority_changed`, `label_added`, `label_removed`, `routed` (a routing rule chose the department: `department_id`, and `detail` is `<rule position>:<rule name>`). */
             type: string;
             /**
              * @description Who did it.
@@ -1988,6 +2838,12 @@ export interface components {
              * @enum {string}
              */
             via?: "sms";
+            /**
+             * Format: int64
+             * @description The message this one answers: a customer's quote-reply (WhatsApp context, Telegram reply, Messenger reply_to) or an agent's reply to a message; null when it answers none or the answered message was erased.
+             */
+            reply_to_id?: number | null;
+            reply_to?: components["schemas"]["Quote"];
         };
         /** @description A page of a timeline. */
         MessagePage: {
@@ -2040,6 +2896,12 @@ export interface components {
             attachments: components["schemas"]["Attachment"][];
             label_ids: number[];
             contact_name: string;
+            /**
+             * Format: int64
+             * @description The message this one answers: a customer's quote-reply (WhatsApp context, Telegram reply, Messenger reply_to) or an agent's reply to a message; null when it answers none or the answered message was erased.
+             */
+            reply_to_id?: number | null;
+            reply_to?: components["schemas"]["Quote"];
         };
         /** @description Search results. */
         SearchHitList: {
@@ -2272,6 +3134,16 @@ export interface components {
              * @description Publication time. Unix time in milliseconds.
              */
             at: number;
+            /**
+             * Format: int64
+             * @description The conversation's contact (conversation events).
+             */
+            contact_id?: number;
+            /**
+             * Format: int64
+             * @description The conversation's channel (conversation events).
+             */
+            channel_id?: number;
         };
         PresenceData: {
             /** Format: int64 */
@@ -2282,9 +3154,12 @@ export interface components {
              */
             presence: "online" | "away" | "offline";
         };
+        /** @description Who types: a colleague (`user_id`) or the customer (`contact_id`, from the website widget). */
         TypingData: {
             /** Format: int64 */
-            user_id: number;
+            user_id?: number;
+            /** Format: int64 */
+            contact_id?: number;
         };
         /** @description A frame the client may send: report that the user is typing in a conversation. Unknown frames are ignored. */
         RealtimeClientMessage: {
@@ -2405,7 +3280,7 @@ export interface components {
         /** @description A channel to connect. `api`: the company's own apps (`callback_url` receives agent replies). `telegram`: a Telegram bot (`bot_token` is required; `callback_url` is refused). `whatsapp`: a WhatsApp Business Cloud API phone number (`phone_number_id`, `waba_id`, `access_token` and `app_secret` are required; the answer carries the `webhook_url` and `verify_token` to paste into the Meta app's webhook settings, subscribed to the `messages` field). `messenger`: a Facebook Page (`page_id`, `page_access_token` and `app_secret` are required); `instagram`: an Instagram professional account (`instagram_account_id`, `page_access_token` and `app_secret` are required). Both answer with the `webhook_url` (`/api/v1/webhooks/meta/<key>`) and `verify_token` to paste into the Meta app's webhook settings (Messenger: `messages`, `message_echoes`, `message_deliveries`, `message_reads`, `message_reactions`; Instagram: `messages`, `messaging_seen`, `message_reactions`). */
         ChannelCreate: {
             /** @enum {string} */
-            kind: "api" | "telegram" | "whatsapp" | "messenger" | "instagram" | "sms";
+            kind: "api" | "telegram" | "whatsapp" | "messenger" | "instagram" | "sms" | "widget" | "email";
             name: string;
             /** @description http(s) URL that receives agent replies (see the callback of this operation); empty for none. */
             callback_url?: string;
@@ -2438,6 +3313,8 @@ export interface components {
             instagram_account_id?: string;
             /** @description Messenger and Instagram only: a Page access token with pages_messaging (and instagram_manage_messages). Checked by reading the Page or account (GET /{page_id} or /{instagram_account_id}?fields=…), stored encrypted, never shown again. */
             page_access_token?: string;
+            widget?: components["schemas"]["WidgetSettings"];
+            email?: components["schemas"]["EmailSettingsInput"];
         };
         /** @description Fields to change. The kind cannot be changed (sending it is 422). */
         ChannelPatch: {
@@ -2449,6 +3326,7 @@ export interface components {
              * @description 0 clears it (new conversations go to the workspace default).
              */
             department_id?: number;
+            widget?: components["schemas"]["WidgetSettings"];
         };
         /** @description The result of a channel's connection test. */
         ChannelTest: {
@@ -2515,6 +3393,13 @@ export interface components {
         };
         MessageTemplateList: {
             items: components["schemas"]["MessageTemplate"][];
+            /**
+             * Format: int64
+             * @description When the list was last synced from the provider, Unix milliseconds; null if it never was.
+             */
+            synced_at: number | null;
+            /** @description Why the latest sync failed (the list is then the one last synced); empty when it worked. */
+            sync_error: string;
         };
         /** @description An approved template to send (GET /api/v1/channels/{id}/templates). */
         TemplateSend: {
@@ -2558,6 +3443,35 @@ export interface components {
              * @description `sms` only: the SMS channel to send through; the workspace's first SMS channel when absent.
              */
             channel_id?: number;
+            /**
+             * Format: int64
+             * @description `reply` and `note` only: the message this one answers, a text or media message of the same contact (in this or an earlier conversation). WhatsApp and Telegram show the reply quoting it. Anything else is 422.
+             */
+            reply_to_id?: number;
+            /** @description `reply` in an e-mail conversation only: addresses the mail is copied to (Cc). Anywhere else 422. */
+            cc?: string[];
+        };
+        /** @description The answered message, as a reply shows it above itself. */
+        Quote: {
+            /** Format: int64 */
+            id: number;
+            /** @enum {string} */
+            kind: "text" | "media";
+            /** @enum {string} */
+            direction: "in" | "out" | "internal";
+            /** @enum {string} */
+            sender_type: "contact" | "user" | "bot" | "system";
+            /** Format: int64 */
+            sender_id: number | null;
+            /** @description The beginning of the quoted text, at most 280 characters and an ellipsis. */
+            content: string;
+            /** @description The quoted message's first attachment, when it has one. */
+            filename?: string;
+            /**
+             * Format: int64
+             * @description Unix time in milliseconds.
+             */
+            created_at: number;
         };
         AssignRequest: {
             /**
@@ -2595,6 +3509,620 @@ export interface components {
              * @description The file; its part needs a file name.
              */
             file: string;
+        };
+        /** @description A help-centre category: groups the articles of one language on the public page. */
+        HelpCategory: {
+            /** Format: int64 */
+            id: number;
+            /** @enum {string} */
+            language: "pt-BR" | "en";
+            name: string;
+            slug: string;
+            /** Format: int64 */
+            position: number;
+            /** Format: int64 */
+            created_at: number;
+            /** Format: int64 */
+            updated_at: number;
+        };
+        HelpCategoryList: {
+            items: components["schemas"]["HelpCategory"][];
+        };
+        /** @description name and language are required on create. */
+        HelpCategoryInput: {
+            /** @enum {string} */
+            language?: "pt-BR" | "en";
+            name?: string;
+            slug?: string;
+            /** Format: int64 */
+            position?: number;
+        };
+        /** @description A help-centre article, written in Markdown. */
+        HelpArticle: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            category_id: number | null;
+            /** @enum {string} */
+            language: "pt-BR" | "en";
+            /** @enum {string} */
+            status: "draft" | "published";
+            title: string;
+            /** @description The article's address: /help/{workspace}/{slug}. */
+            slug: string;
+            body_markdown: string;
+            /**
+             * Format: int64
+             * @description The user who created it; null once that user is deleted.
+             */
+            author_id: number | null;
+            /**
+             * Format: int64
+             * @description Visits to the public page.
+             */
+            views: number;
+            /** Format: int64 */
+            created_at: number;
+            /** Format: int64 */
+            updated_at: number;
+            /**
+             * Format: int64
+             * @description When it was last published; null for a draft.
+             */
+            published_at: number | null;
+        };
+        HelpArticlePage: {
+            items: components["schemas"]["HelpArticle"][];
+            /** @description Absent on the last page. */
+            next_cursor?: string;
+        };
+        /** @description title and language are required on create. */
+        HelpArticleInput: {
+            /**
+             * Format: int64
+             * @description A category of the same workspace and language; null for none.
+             */
+            category_id?: number | null;
+            /** @enum {string} */
+            language?: "pt-BR" | "en";
+            /** @enum {string} */
+            status?: "draft" | "published";
+            title?: string;
+            slug?: string;
+            /** @description Markdown: headings, emphasis, code, links, images, lists, quotes. Raw HTML is shown as text. */
+            body_markdown?: string;
+        };
+        HelpSearchResult: {
+            title: string;
+            /** @description Plain text around the first matching word. */
+            snippet: string;
+            /** @description Absolute address of the article's public page. */
+            url: string;
+            slug: string;
+            /** @enum {string} */
+            language: "pt-BR" | "en";
+        };
+        HelpSearchResults: {
+            items: components["schemas"]["HelpSearchResult"][];
+        };
+        WidgetField: {
+            /** @enum {string} */
+            name: "name" | "email" | "phone";
+            required: boolean;
+        };
+        /** @description How a website widget looks and behaves. On PATCH the object replaces the settings whole. */
+        WidgetSettings: {
+            /** @description Brand colour (the widget picks a readable text colour on it). */
+            color: string;
+            /** @enum {string} */
+            position: "right" | "left";
+            /**
+             * @description `auto` follows the visitor's browser.
+             * @enum {string}
+             */
+            language: "auto" | "pt-BR" | "en";
+            greeting_pt?: string;
+            greeting_en?: string;
+            /** @description Ask the pre-chat form before the first message. */
+            prechat_enabled?: boolean;
+            prechat_fields?: components["schemas"]["WidgetField"][];
+            /** @description Departments the visitor may choose; none: no choice. */
+            prechat_department_ids?: number[];
+            offline_message_pt?: string;
+            offline_message_en?: string;
+            /** @description Sites (scheme://host[:port]) allowed to embed the widget, enforced by the frame's `frame-ancestors`; empty allows any site. */
+            allowed_origins?: string[];
+            /** @description Talk only to visitors the site identified (signed user id). */
+            require_identity?: boolean;
+        };
+        /** @description A widget channel's setup, for admins. */
+        WidgetChannel: {
+            /** @description Brand colour (the widget picks a readable text colour on it). */
+            color: string;
+            /** @enum {string} */
+            position: "right" | "left";
+            /**
+             * @description `auto` follows the visitor's browser.
+             * @enum {string}
+             */
+            language: "auto" | "pt-BR" | "en";
+            greeting_pt: string;
+            greeting_en: string;
+            /** @description Ask the pre-chat form before the first message. */
+            prechat_enabled: boolean;
+            prechat_fields: components["schemas"]["WidgetField"][];
+            /** @description Departments the visitor may choose; none: no choice. */
+            prechat_department_ids: number[];
+            offline_message_pt: string;
+            offline_message_en: string;
+            /** @description Sites (scheme://host[:port]) allowed to embed the widget, enforced by the frame's `frame-ancestors`; empty allows any site. */
+            allowed_origins: string[];
+            /** @description Talk only to visitors the site identified (signed user id). */
+            require_identity: boolean;
+            /** @description The widget's public key. */
+            key: string;
+            /** @description The `<script>` tag to paste into the site. */
+            snippet: string;
+            /** @description Shown once, at creation: the HMAC-SHA256 key the site's server signs logged-in customers' user ids with (`user_hash` = hex HMAC of `user_id`). */
+            identity_secret?: string;
+        };
+        /** @description What the widget's frame needs to draw itself, in the visitor's language. */
+        WidgetConfig: {
+            name: string;
+            color: string;
+            /** @enum {string} */
+            position: "right" | "left";
+            greeting: string;
+            /** @enum {string} */
+            language: "pt-BR" | "en";
+            prechat: {
+                enabled: boolean;
+                fields: components["schemas"]["WidgetField"][];
+                departments: {
+                    /** Format: int64 */
+                    id: number;
+                    name: string;
+                }[];
+            };
+            /** @description Someone can answer now: an online agent of the widget's department (any online user when it has none). */
+            online: boolean;
+            offline_message: string;
+            help: {
+                /** @description The workspace has published help-centre articles to search before chatting. */
+                enabled: boolean;
+                /** @description The workspace slug of GET /api/v1/public/help/{workspace}/search. */
+                workspace: string;
+            };
+            identity: {
+                required: boolean;
+            };
+        };
+        WidgetSessionRequest: {
+            /** @description The session token the browser kept: the same session comes back (200) while it is valid. */
+            token?: string;
+            /** @description The site's id of a logged-in customer; with a valid `user_hash` the visitor is that customer on every device. */
+            user_id?: string;
+            /** @description Hex HMAC-SHA256 of `user_id` with the widget's identity secret. */
+            user_hash?: string;
+            name?: string;
+            /** Format: email */
+            email?: string;
+        };
+        WidgetSession: {
+            /** @description The visitor's session token (`atv_…`). */
+            token: string;
+            visitor: {
+                name: string;
+                email: string;
+                phone: string;
+            };
+            identified: boolean;
+        };
+        WidgetAttachment: {
+            /** Format: int64 */
+            id: number;
+            filename: string;
+            content_type: string;
+            /** Format: int64 */
+            size: number;
+            /** @description Path under which the visitor fetches the file with their token. */
+            url: string;
+        };
+        /** @description A message as the visitor sees it: customer messages and replies only, never notes or events. */
+        WidgetMessage: {
+            /** Format: int64 */
+            id: number;
+            /** @enum {string} */
+            direction: "in" | "out";
+            /** @enum {string} */
+            sender: "visitor" | "agent" | "bot";
+            /** @description The answering agent's first name. */
+            agent_name?: string;
+            content: string;
+            attachments: components["schemas"]["WidgetAttachment"][];
+            /** @enum {string} */
+            status: "none" | "pending" | "sent" | "delivered" | "read" | "failed";
+            /**
+             * Format: int64
+             * @description Unix time in milliseconds.
+             */
+            created_at: number;
+        };
+        WidgetAgent: {
+            /** @description First name. */
+            name: string;
+            initials: string;
+        };
+        WidgetConversationState: {
+            /** Format: int64 */
+            id: number;
+            /** @enum {string} */
+            status: "bot" | "queued" | "open" | "snoozed" | "resolved";
+            rated: boolean;
+            rating: components["schemas"]["WidgetRating"] | null;
+        };
+        WidgetConversation: {
+            /** @description The visitor's latest conversation; null before their first message. */
+            conversation: components["schemas"]["WidgetConversationState"] | null;
+            agent: components["schemas"]["WidgetAgent"] | null;
+            /** @description Oldest first, at most 200 (`before` pages back), across the visitor's conversations on this widget. */
+            messages: components["schemas"]["WidgetMessage"][];
+        };
+        WidgetPrechat: {
+            name?: string;
+            email?: string;
+            phone?: string;
+            /**
+             * Format: int64
+             * @description One of the widget's `prechat_department_ids`.
+             */
+            department_id?: number;
+        };
+        WidgetMessageRequest: {
+            content?: string;
+            /** @description The visitor's uploads (POST /attachments); each becomes its own message, the text goes with the first. */
+            attachment_ids?: number[];
+            prechat?: components["schemas"]["WidgetPrechat"];
+            /** @description Makes a retried send idempotent: the same id stores one message. */
+            client_id?: string;
+        };
+        WidgetUpload: {
+            /** Format: int64 */
+            id: number;
+            filename: string;
+            content_type: string;
+            /** Format: int64 */
+            size: number;
+        };
+        WidgetRating: {
+            score: number;
+            comment: string;
+        };
+        WidgetRatingRequest: {
+            score: number;
+            comment?: string;
+        };
+        /** @description `email` or `phone` is required so the team can answer. */
+        WidgetOfflineRequest: {
+            name: string;
+            email?: string;
+            phone?: string;
+            message: string;
+        };
+        /** @description A mail server and its login. The password is stored encrypted and never shown again. */
+        EmailServerInput: {
+            host: string;
+            port: number;
+            /**
+             * @description `tls`: TLS from the first byte (IMAPS 993, SMTPS 465); `starttls`: plain then STARTTLS (143, 587); `none`: plain text (local servers only). Default `tls`.
+             * @enum {string}
+             */
+            tls?: "tls" | "starttls" | "none";
+            username?: string;
+            password?: string;
+            /** @description IMAP only: the folder read; INBOX when absent. */
+            mailbox?: string;
+        };
+        /** @description An e-mail channel's settings (kind `email`, on creation only). */
+        EmailSettingsInput: {
+            /**
+             * Format: email
+             * @description The support address customers write to (no +tag: Atende adds `+r-<token>` reply addresses itself). One channel per address.
+             */
+            address: string;
+            /** @description Sender name when no agent name applies. */
+            from_name?: string;
+            imap?: components["schemas"]["EmailServerInput"];
+            smtp: components["schemas"]["EmailServerInput"];
+        };
+        /** @description A mail server as admins see it (no password). */
+        EmailServer: {
+            host: string;
+            port: number;
+            /** @enum {string} */
+            tls: "tls" | "starttls" | "none";
+            username: string;
+            mailbox?: string;
+        };
+        /** @description Where the channel's IMAP poller has got to. */
+        MailboxState: {
+            /** Format: int64 */
+            uidvalidity: number;
+            /**
+             * Format: int64
+             * @description The last UID imported under `uidvalidity`.
+             */
+            last_uid: number;
+            /**
+             * Format: int64
+             * @description Last poll, Unix ms.
+             */
+            polled_at: number;
+            /** @description Why the last poll failed; empty when it worked. */
+            error: string;
+        };
+        /** @description An e-mail channel's setup, for admins: no credentials. Mail arrives by IMAP polling (IDLE when the server has it) and, with `ATENDE_SMTP_ADDR` set, through the built-in SMTP receiver for forwarding addresses; replies go out through `smtp`. */
+        EmailChannel: {
+            address: string;
+            from_name: string;
+            /** @description null for a forwarding-only channel. */
+            imap: components["schemas"]["EmailServer"] | null;
+            smtp: components["schemas"]["EmailServer"];
+            /** @description null before the first poll. */
+            poll: components["schemas"]["MailboxState"] | null;
+        };
+        /** @description A weekly schedule. Without weekly it is always open (holidays still close). */
+        Schedule: {
+            /** @description IANA time zone, e.g. America/Sao_Paulo. */
+            timezone: string;
+            /** @description Opening intervals per day; a day left out or empty is closed. */
+            weekly?: {
+                sun?: string[][];
+                mon?: string[][];
+                tue?: string[][];
+                wed?: string[][];
+                thu?: string[][];
+                fri?: string[][];
+                sat?: string[][];
+            };
+            /** @description Local dates closed all day. */
+            holidays?: {
+                /** Format: date */
+                date: string;
+                name?: string;
+            }[];
+        };
+        BusinessHours: {
+            /** @description false: always open. */
+            enabled: boolean;
+            schedule: components["schemas"]["Schedule"];
+            /** @description A department without its own hours shows the workspace's. */
+            inherited: boolean;
+            open_now: boolean;
+            /**
+             * Format: date-time
+             * @description When it opens next, while closed.
+             */
+            next_open: string | null;
+        };
+        BusinessHoursInput: {
+            enabled: boolean;
+            schedule: components["schemas"]["Schedule"];
+        };
+        AutomationMessages: {
+            /** @enum {string} */
+            language: "pt-BR" | "en";
+            greeting_enabled: boolean;
+            greeting: string;
+            out_of_hours_enabled: boolean;
+            out_of_hours: string;
+            closing_enabled: boolean;
+            closing: string;
+            csat_enabled: boolean;
+            csat: string;
+        };
+        AutomationMessagesInput: {
+            /** @enum {string} */
+            language?: "pt-BR" | "en";
+            greeting_enabled?: boolean;
+            greeting?: string;
+            out_of_hours_enabled?: boolean;
+            out_of_hours?: string;
+            closing_enabled?: boolean;
+            closing?: string;
+            csat_enabled?: boolean;
+            csat?: string;
+        };
+        /** @description An outbound webhook subscription. Its signing secret is shown only when it is created or rotated. */
+        WebhookSubscription: {
+            /** Format: int64 */
+            id: number;
+            /** @description http or https URL the events are posted to. */
+            url: string;
+            events: ("conversation.created" | "conversation.updated" | "conversation.resolved" | "message.created")[];
+            /** @description Inactive subscriptions receive nothing (a test event still goes out). */
+            active: boolean;
+            description: string;
+            /** @description Why the server switched the subscription off (the receiver answered 410 Gone); empty otherwise. Setting active to true clears it. */
+            disabled_reason: string;
+            /**
+             * Format: int64
+             * @description Unix milliseconds.
+             */
+            created_at: number;
+            /**
+             * Format: int64
+             * @description Unix milliseconds.
+             */
+            updated_at: number;
+        };
+        /** @description A subscription with its signing secret, shown once. */
+        WebhookSubscriptionWithSecret: {
+            /** Format: int64 */
+            id: number;
+            /** @description http or https URL the events are posted to. */
+            url: string;
+            events: ("conversation.created" | "conversation.updated" | "conversation.resolved" | "message.created")[];
+            /** @description Inactive subscriptions receive nothing (a test event still goes out). */
+            active: boolean;
+            description: string;
+            /** @description Why the server switched the subscription off (the receiver answered 410 Gone); empty otherwise. Setting active to true clears it. */
+            disabled_reason: string;
+            /**
+             * Format: int64
+             * @description Unix milliseconds.
+             */
+            created_at: number;
+            /**
+             * Format: int64
+             * @description Unix milliseconds.
+             */
+            updated_at: number;
+            /** @description Standard Webhooks signing secret: `whsec_` and the base64 of a 32-byte key. */
+            secret: string;
+        };
+        /** @description Fields of a subscription; url and events are required on creation. A new url is checked against the SSRF rules (its host must resolve to public addresses unless ATENDE_WEBHOOKS_ALLOW_PRIVATE is set). */
+        WebhookSubscriptionInput: {
+            url?: string;
+            events?: ("conversation.created" | "conversation.updated" | "conversation.resolved" | "message.created")[];
+            description?: string;
+            active?: boolean;
+        };
+        /** @description One event sent to a subscription, as the delivery log keeps it. */
+        WebhookDelivery: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            subscription_id: number;
+            /** @description The webhook-id header (msg_…). */
+            event_id: string;
+            /** @description One of the subscription events, or webhook.test. */
+            event_type: string;
+            /** @description The exact JSON body posted. */
+            payload: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            /** @description HTTP status of the last attempt; 0 when it got no answer. */
+            last_status_code: number;
+            last_error: string;
+            /** @description The first 1 KB of the last answer's body. */
+            response_snippet: string;
+            /** Format: int64 */
+            created_at: number;
+            /** Format: int64 */
+            updated_at: number;
+            /** Format: int64 */
+            delivered_at: number | null;
+        };
+        WebhookDeliveryPage: {
+            deliveries: components["schemas"]["WebhookDelivery"][];
+            /**
+             * Format: int64
+             * @description Pass as ?before= for the next (older) page; null on the last page.
+             */
+            next_before: number | null;
+        };
+        /** @description All present conditions must hold; an empty object matches every new conversation. */
+        RoutingConditions: {
+            /** @description The conversation's channel is one of these. */
+            channel_ids?: number[];
+            /** @description The channel's kind is one of these. */
+            channel_kinds?: ("api" | "telegram" | "whatsapp" | "messenger" | "instagram" | "sms" | "widget" | "email")[];
+            /** @description Each contact-attribute test holds. */
+            attributes?: components["schemas"]["RoutingAttributeCondition"][];
+            /** @description The contact has at least one of these labels. */
+            has_label_ids?: number[];
+            /** @description The contact has none of these labels. */
+            lacks_label_ids?: number[];
+            /** @description The contact has (true) or lacks (false) an owner agent (portfolio). */
+            has_owner?: boolean;
+            /** @description The contact's owner agent is one of these users. */
+            owner_ids?: number[];
+            /** @description One of the contact's earlier conversations in the workspace, on any channel, was resolved. */
+            served_before?: boolean;
+            /** @description The contact's previous conversation was in one of these departments. */
+            last_department_ids?: number[];
+            /**
+             * @description The workspace is within (open) or outside (closed) its business hours now.
+             * @enum {string}
+             */
+            business_hours?: "open" | "closed";
+        };
+        /** @description A test of one contact attribute; values compare as text, ignoring case and surrounding spaces. */
+        RoutingAttributeCondition: {
+            key: string;
+            /** @enum {string} */
+            op: "equals" | "not_equals" | "contains" | "exists" | "not_exists";
+            /** @description Required by equals, not_equals and contains; absent for exists and not_exists. */
+            value?: string;
+        };
+        /** @description What a matching rule does. Exactly one of `department_id` and `last_department` chooses the department. */
+        RoutingActions: {
+            /** Format: int64 */
+            department_id?: number;
+            /** @description Send to the department of the contact's previous conversation; the rule does not match a contact without one. */
+            last_department?: boolean;
+            /** @enum {string} */
+            priority?: "none" | "low" | "medium" | "high" | "urgent";
+            /** @description Labels added to the new conversation. */
+            label_ids?: number[];
+        };
+        /** @description One of the workspace's ordered routing rules (DESIGN M1). When a customer message opens a new conversation, the first enabled rule whose conditions all hold chooses its department; a rule whose department was deleted is skipped. Without a match the channel's department, else the default one, takes it. */
+        RoutingRule: {
+            /** Format: int64 */
+            id: number;
+            /** @description 1-based place in the evaluation order; the timeline names the rule by it ("rule 3"). */
+            position: number;
+            name: string;
+            enabled: boolean;
+            conditions: components["schemas"]["RoutingConditions"];
+            actions: components["schemas"]["RoutingActions"];
+            /** Format: int64 */
+            created_at: number;
+            /** Format: int64 */
+            updated_at: number;
+        };
+        /** @description On create, `name` and `actions` are required and `enabled` defaults to true; on change, absent fields keep their value. */
+        RoutingRuleInput: {
+            name?: string;
+            enabled?: boolean;
+            conditions?: components["schemas"]["RoutingConditions"];
+            actions?: components["schemas"]["RoutingActions"];
+        };
+        RoutingOrderInput: {
+            /** @description Every rule of the workspace once, in the new order. */
+            ids: number[];
+        };
+        AssignmentSettings: {
+            /** Format: int64 */
+            department_id: number;
+            /** @enum {string} */
+            mode: "off" | "round_robin" | "least_busy";
+            /**
+             * Format: int64
+             * @description Caps each agent's open conversations when lower than their own capacity; 0 is no cap.
+             */
+            department_limit: number;
+            /** @description An agent going offline or away returns their open conversations of the department to its queue. */
+            release_on_offline: boolean;
+            queue_message_enabled: boolean;
+            /** @description Sent to a waiting customer when nobody is free; {{position}} is their place in the queue. Said again only when the customer writes and their place changed. */
+            queue_message: string;
+        };
+        AssignmentSettingsInput: {
+            /** @enum {string} */
+            mode?: "off" | "round_robin" | "least_busy";
+            /**
+             * Format: int64
+             * @description Caps each agent's open conversations when lower than their own capacity; 0 is no cap.
+             */
+            department_limit?: number;
+            /** @description An agent going offline or away returns their open conversations of the department to its queue. */
+            release_on_offline?: boolean;
+            queue_message_enabled?: boolean;
+            /** @description Sent to a waiting customer when nobody is free; {{position}} is their place in the queue. Said again only when the customer writes and their place changed. */
+            queue_message?: string;
         };
     };
     responses: {
@@ -4034,7 +5562,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created: a ChannelWithSecrets for `api`, a Channel for `telegram`. */
+            /** @description Created: a ChannelWithSecrets for `api`, a Channel for the others (a `widget` channel's `widget.identity_secret` is shown this once). */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -4192,6 +5720,33 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    syncChannelTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageTemplateList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             /** @description `validation_failed`: WhatsApp refused the channel's credentials. */
             422: {
@@ -5555,6 +7110,49 @@ export interface operations {
             };
         };
     };
+    getPublicMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed, expiring token of the link. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, with its content type, `Content-Disposition`, `Cache-Control: private, max-age=` (until the link expires) and `X-Content-Type-Options: nosniff`. */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Partial content (Range request). */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     smsStatusWebhook: {
         parameters: {
             query?: never;
@@ -5601,6 +7199,1523 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listHelpCategories: {
+        parameters: {
+            query?: {
+                /** @description Only the categories of this language. */
+                language?: "pt-BR" | "en";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HelpCategoryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createHelpCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HelpCategoryInput"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HelpCategory"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getHelpCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HelpCategory"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteHelpCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    patchHelpCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HelpCategoryInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HelpCategory"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listHelpArticles: {
+        parameters: {
+            query?: {
+                /** @description Search text. */
+                q?: string;
+                status?: "draft" | "published";
+                /** @description Only the articles of this language. */
+                language?: "pt-BR" | "en";
+                category_id?: number;
+                /** @description next_cursor of the previous page. */
+                cursor?: string;
+                /** @description Page size, 1–100 (0 means 50, above 100 means 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HelpArticlePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createHelpArticle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HelpArticleInput"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HelpArticle"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getHelpArticle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HelpArticle"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteHelpArticle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    patchHelpArticle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HelpArticleInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HelpArticle"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    searchPublicHelp: {
+        parameters: {
+            query?: {
+                /** @description Search text; every word must match (accents ignored, each word as a prefix). Empty finds nothing. */
+                q?: string;
+                /** @description pt, pt-BR or en; without it the Accept-Language header chooses. */
+                lang?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's slug. */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin"?: "*";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HelpSearchResults"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    helpCentrePage: {
+        parameters: {
+            query?: {
+                /** @description Language of the page: pt, pt-BR or en. Without it (or with another value) the visitor's Accept-Language chooses: any Portuguese gives pt-BR, anything else en. */
+                lang?: string;
+                /** @description Search text (the page's search form). */
+                q?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's slug. */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The help centre. */
+            200: {
+                headers: {
+                    /** @description default-src 'none'; the page's one inline style is allowed by its hash; no script. */
+                    "Content-Security-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    helpArticlePage: {
+        parameters: {
+            query?: {
+                /** @description Language of the page: pt, pt-BR or en. Without it (or with another value) the visitor's Accept-Language chooses: any Portuguese gives pt-BR, anything else en. */
+                lang?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The workspace's slug. */
+                workspace: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The article. */
+            200: {
+                headers: {
+                    /** @description default-src 'none'; the page's one inline style is allowed by its hash; no script. */
+                    "Content-Security-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such published article. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getWidgetConfig: {
+        parameters: {
+            query?: {
+                /** @description The visitor's language (`pt…` is Portuguese). */
+                lang?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The widget's public key (in the snippet). */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetConfig"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createWidgetSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The widget's public key (in the snippet). */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WidgetSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description The session kept. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetSession"];
+                };
+            };
+            /** @description A new session. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getWidgetConversation: {
+        parameters: {
+            query?: {
+                /** @description A message id: older messages. */
+                before?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The widget's public key (in the snippet). */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetConversation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sendWidgetMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The widget's public key (in the snippet). */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WidgetMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description The stored message. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetMessage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    uploadWidgetAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The widget's public key (in the snippet). */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The upload. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetUpload"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getWidgetAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The widget's public key (in the snippet). */
+                key: string;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Partial content (Range request). */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    widgetTyping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The widget's public key (in the snippet). */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    widgetRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The widget's public key (in the snippet). */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: int64 */
+                    up_to: number;
+                };
+            };
+        };
+        responses: {
+            204: components["responses"]["NoContent"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    widgetOffline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The widget's public key (in the snippet). */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WidgetOfflineRequest"];
+            };
+        };
+        responses: {
+            /** @description The stored message. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetMessage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    rateWidgetConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The widget's public key (in the snippet). */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WidgetRatingRequest"];
+            };
+        };
+        responses: {
+            /** @description The rating. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetRating"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    widgetSocket: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path: {
+                /** @description The widget's public key (in the snippet). */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching protocols. */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            /** @description Realtime is not enabled. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getWidgetLoader: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                };
+            };
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getWidgetFrame: {
+        parameters: {
+            query: {
+                key: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getWidgetAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getBusinessHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BusinessHours"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    putBusinessHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BusinessHoursInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BusinessHours"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDepartmentBusinessHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BusinessHours"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    putDepartmentBusinessHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BusinessHoursInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BusinessHours"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteDepartmentBusinessHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDepartmentAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentSettings"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    putDepartmentAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignmentSettingsInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAutomationMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationMessages"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    putAutomationMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutomationMessagesInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationMessages"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listWebhookSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscription"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookSubscriptionInput"];
+            };
+        };
+        responses: {
+            /** @description Created, with the signing secret. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    patchWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookSubscriptionInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription with its new secret. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    testWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Continue after this delivery id (next_before of the previous page). */
+                before?: number;
+                /** @description Page size (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    resendWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+                /** @description Delivery id. */
+                deliveryID: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listRoutingRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingRule"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createRoutingRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoutingRuleInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingRule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    orderRoutingRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoutingOrderInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingRule"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getRoutingRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingRule"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteRoutingRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    patchRoutingRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoutingRuleInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingRule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
         };
     };

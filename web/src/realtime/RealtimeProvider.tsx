@@ -7,7 +7,7 @@ import { toast } from 'sonner';
 import { useTranslation } from 'react-i18next';
 import type { Conversation, Message, RealtimeEvent } from '../api/client';
 import { qk, useMe } from '../api/queries';
-import { useLive, usePrefs } from '../state/ui';
+import { CUSTOMER, useLive, usePrefs } from '../state/ui';
 import { appendMessage, applyConversation, canSee, type ListSpec, type PagedList, type ViewerInfo } from './listCache';
 import { RealtimeSocket } from './socket';
 import { notifyNewMessage } from './notify';
@@ -102,8 +102,9 @@ export function handleEvent(qc: QueryClient, e: RealtimeEvent, viewer: ViewerInf
       void qc.invalidateQueries({ queryKey: qk.users });
       break;
     case 'typing': {
-      const d = e.data as { user_id?: number } | undefined;
+      const d = e.data as { user_id?: number; contact_id?: number } | undefined;
       if (e.conversation_id && d?.user_id) useLive.getState().setTyping(e.conversation_id, d.user_id, Date.now() + 6000);
+      else if (e.conversation_id && d?.contact_id) useLive.getState().setTyping(e.conversation_id, CUSTOMER, Date.now() + 6000);
       break;
     }
   }

@@ -28,7 +28,7 @@ export const usePrefs = create<Prefs>()(
 
 interface Live {
   status: SocketStatus;
-  /** typing[conversationId][userId] = until (ms) */
+  /** typing[conversationId][userId] = until (ms); userId CUSTOMER is the customer (website widget) */
   typing: Record<number, Record<number, number>>;
   setStatus: (s: SocketStatus) => void;
   setTyping: (conversationId: number, userId: number, until: number) => void;
@@ -41,6 +41,9 @@ export const useLive = create<Live>()((set) => ({
   setTyping: (conversationId, userId, until) =>
     set((s) => ({ typing: { ...s.typing, [conversationId]: { ...s.typing[conversationId], [userId]: until } } })),
 }));
+
+/** CUSTOMER stands for the conversation's customer among the typing users. */
+export const CUSTOMER = 0;
 
 /** typingUsers lists who typed in a conversation within their `until`. */
 export function typingUsers(typing: Live['typing'], conversationId: number, now: number, except?: number): number[] {
@@ -70,3 +73,28 @@ export const useDrafts = create<Drafts>()(
     { name: 'atende.drafts' },
   ),
 );
+
+/** Quoted is the message an agent is answering in the composer. */
+export interface Quoted {
+  id: number;
+  name: string; // who wrote it, as the timeline names them
+  content: string;
+  filename?: string;
+}
+
+interface Replying {
+  to: Record<number, Quoted>; // key: conversation id
+  setReplying: (conversationId: number, q: Quoted | undefined) => void;
+}
+
+/** useReplying holds, per conversation, the message the composer answers (not persisted). */
+export const useReplying = create<Replying>()((set) => ({
+  to: {},
+  setReplying: (conversationId, q) =>
+    set((s) => {
+      const to = { ...s.to };
+      if (q) to[conversationId] = q;
+      else delete to[conversationId];
+      return { to };
+    }),
+}));

@@ -5,20 +5,28 @@
 // and registered by the server. WhatsApp Cloud API: the number's ids, access
 // token and app secret, checked by the server; the admin pastes the webhook
 // URL and verify token into Meta's dashboard. Credentials never come back.
+// Website widget: settings edited whole (WidgetChannelForm.tsx), the snippet
+// always shown, the identity-verification secret only at creation.
+// E-mail: a mailbox's IMAP and SMTP logins (EmailChannelForm.tsx), set once:
+// the server refuses changes, so the settings are shown read-only.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Plug, Plus } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { toast } from 'sonner';
 import { api, unwrap, type Channel, type Department, type Schemas } from '../../api/client';
-import { qk, useChannels, useDepartments } from '../../api/queries';
+import { qk, useChannels, useDepartments, useMe } from '../../api/queries';
 import { Badge, Button, Dialog, EmptyState, Field, Input, Select } from '../../ui';
 import { inboundUrl, limits, statusesUrl, validHttpUrl } from './logic';
 import { ConfirmDialog, CopyButton, CopyField, Panel, RowMenu, SecretDialog, SectionHeader, TableSkeleton, FormDialog } from './parts';
+import { IdentityHelp, WidgetFields, WidgetSnippet } from './WidgetChannelForm';
+import { defaultWidgetForm, validateWidget, widgetForm, type WidgetForm } from './widgetLogic';
+import { EmailDetails, EmailFields, EmailPollStatus } from './EmailChannelForm';
+import { defaultEmailForm, validateEmail, type EmailForm } from './emailLogic';
 import s from './settings.module.css';
 
 type WithSecrets = Schemas['ChannelWithSecrets'];
-type NewKind = 'api' | 'telegram' | 'whatsapp' | 'sms' | 'messenger' | 'instagram';
+type NewKind = 'api' | 'telegram' | 'whatsapp' | 'sms' | 'messenger' | 'instagram' | 'widget' | 'email';
 
 export function ChannelsSection() {
   const { t } = useTranslation('settings');
@@ -31,6 +39,10 @@ export function ChannelsSection() {
   const [deleting, setDeleting] = useState<Channel | null>(null);
   const [secrets, setSecrets] = useState<{ channel: WithSecrets; rotated: boolean } | null>(null);
   const [webhook, setWebhook] = useState<Channel | null>(null);
+  const [widgetCreated, setWidgetCreated] = useState<Channel | null>(null);
+  const [snippetOf, setSnippetOf] = useState<Channel | null>(null);
+  const [emailOf, setEmailOf] = useState<Channel | null>(null);
+  const tz = useMe().data?.workspace.timezone;
   const invalidate = () => void qc.invalidateQueries({ queryKey: qk.channels });
 
   const rotate = useMutation({
@@ -116,7 +128,16 @@ export function ChannelsSection() {
                     {c.department_id ? deptName.get(c.department_id) ?? `#${c.department_id}` : <span className={s.muted}>{t('channels.defaultDepartment', { name: defaultDept ?? '—' })}</span>}
                   </td>
                   <td className={`${s.hideMd} ${s.urlCell}`}>
-                    {c.kind !== 'api' ? (
+                    {c.widget ? (
+                      <span className={s.mono} title={c.widget.allowed_origins.join(' ')}>
+                        {c.widget.allowed_origins.join(', ') || t('channels.widget.anySite')}
+                      </span>
+                    ) : c.kind === 'email' ? (
+                      <span className={s.stackSm}>
+                        <span className={s.mono}>{c.email?.address ?? c.account}</span>
+                        {c.email && <EmailPollStatus email={c.email} timeZone={tz} />}
+                      </span>
+                    ) : c.kind !== 'api' ? (
                       <span className={s.mono} title={c.webhook_url}>
                         {c.account || c.webhook_url}
                       </span>
@@ -133,8 +154,9 @@ export function ChannelsSection() {
                       label={t('rowActions', { name: c.name })}
                       items={[
                         { label: tc('edit'), onSelect: () => setEditing(c) },
-                        { label: t('channels.test'), onSelect: () => test.mutate(c) },
-                        ...(c.kind !== 'api' && c.kind !== 'telegram' ? [{ label: t('channels.webhookDetails'), onSelect: () => setWebhook(c) }] : []),
+                        ...(c.kind === 'widget' ? [{ label: t('channels.widget.install'), onSelect: () => setSnippetOf(c) }] : [{ label: t('channels.test'), onSelect: () => test.mutate(c) }]),
+                        ...(c.kind !== 'api' && c.kind !== 'telegram' && c.kind !== 'widget' && c.kind !== 'email' ? [{ label: t('channels.webhookDetails'), onSelect: () => setWebhook(c) }] : []),
+                        ...(c.kind === 'email' ? [{ label: t('channels.email.details'), onSelect: () => setEmailOf(c) }] : []),
                         ...(c.kind === 'api' ? [{ label: t('channels.rotate'), onSelect: () => setRotating(c) }] : []),
                         { label: '', separator: true },
                         { label: tc('delete'), onSelect: () => setDeleting(c) },
@@ -170,9 +192,54 @@ export function ChannelsSection() {
           departments={departments.data ?? []}
           onClose={() => setEditing(null)}
           onCreated={(c) => setSecrets({ channel: c, rotated: false })}
+          onWidgetCreated={setWidgetCreated}
           onWebhook={setWebhook}
+          onEmailCreated={(c) => test.mutate(c)}
         />
       )}
+      {emailOf && (
+        <Dialog
+          open
+          onOpenChange={(o) => !o && setEmailOf(null)}
+          title={t('channels.email.detailsTitle', { name: emailOf.name })}
+          footer={
+            <>
+              <Button onClick={() => test.mutate(emailOf)} disabled={test.isPending} data-testid="email-test">
+                {t('channels.test')}
+              </Button>
+              <Button variant="primary" onClick={() => setEmailOf(null)}>
+                {tc('close')}
+              </Button>
+            </>
+          }
+        >
+          <EmailDetails email={list.find((c) => c.id === emailOf.id)?.email ?? emailOf.email} timeZone={tz} />
+        </Dialog>
+      )}
+      {snippetOf?.widget && (
+        <Dialog
+          open
+          onOpenChange={(o) => !o && setSnippetOf(null)}
+          title={t('channels.widget.installTitle', { name: snippetOf.name })}
+          footer={<Button onClick={() => setSnippetOf(null)}>{tc('close')}</Button>}
+        >
+          <WidgetSnippet snippet={snippetOf.widget.snippet} />
+          <IdentityHelp snippet={snippetOf.widget.snippet} />
+        </Dialog>
+      )}
+      <SecretDialog
+        open={!!widgetCreated}
+        onOpenChange={(o) => !o && setWidgetCreated(null)}
+        title={t('channels.createdTitle', { name: widgetCreated?.name ?? '' })}
+        items={widgetCreated?.widget?.identity_secret ? [{ label: t('channels.widget.identitySecret'), value: widgetCreated.widget.identity_secret, testid: 'widget-secret' }] : []}
+      >
+        {widgetCreated?.widget && (
+          <>
+            <WidgetSnippet snippet={widgetCreated.widget.snippet} />
+            <IdentityHelp snippet={widgetCreated.widget.snippet} />
+          </>
+        )}
+      </SecretDialog>
       {webhook && (
         <Dialog open onOpenChange={(o) => !o && setWebhook(null)} title={t('channels.webhookTitle', { name: webhook.name })} description={webhook.kind === 'sms' ? t('channels.smsWebhookHelp') : t('channels.webhookHelp')} footer={<Button onClick={() => setWebhook(null)}>{tc('close')}</Button>}>
           <CopyField label={t('channels.webhookUrl')} value={webhook.webhook_url ?? ''} testid="channel-webhook-url" />
@@ -247,13 +314,17 @@ function ChannelDialog({
   departments,
   onClose,
   onCreated,
+  onWidgetCreated,
   onWebhook,
+  onEmailCreated,
 }: {
   channel: Channel | null;
   departments: Department[];
   onClose: () => void;
   onCreated: (c: WithSecrets) => void;
+  onWidgetCreated: (c: Channel) => void;
   onWebhook: (c: Channel) => void;
+  onEmailCreated: (c: Channel) => void;
 }) {
   const { t } = useTranslation('settings');
   const { t: tc } = useTranslation();
@@ -270,6 +341,13 @@ function ChannelDialog({
   const [name, setName] = useState(channel?.name ?? '');
   const [callback, setCallback] = useState(channel?.callback_url ?? '');
   const [dept, setDept] = useState(String(channel?.department_id ?? 0));
+  const [wf, setWf] = useState<WidgetForm>(() => (channel?.widget ? widgetForm(channel.widget) : defaultWidgetForm()));
+  const widgetCheck = validateWidget(wf);
+  const widgetEditable = kind === 'widget' && (!channel || !!channel.widget);
+  const widgetError = widgetEditable && !widgetCheck.settings;
+  const [ef, setEf] = useState<EmailForm>(defaultEmailForm);
+  const emailCheck = validateEmail(ef);
+  const emailError = kind === 'email' && !channel && !emailCheck.settings;
   const [tried, setTried] = useState(false);
   const trimmed = name.trim();
   const url = callback.trim();
@@ -291,9 +369,13 @@ function ChannelDialog({
     mutationFn: async () => {
       const body = kind === 'api' ? { name: trimmed, callback_url: url, department_id: Number(dept) } : { name: trimmed, department_id: Number(dept) };
       if (channel) {
-        await unwrap(api.PATCH('/api/v1/channels/{id}', { params: { path: { id: channel.id } }, body }));
+        // a widget whose settings could not be read keeps them: PATCH would replace them with the defaults
+        const widget = kind === 'widget' && channel.widget ? widgetCheck.settings : undefined;
+        await unwrap(api.PATCH('/api/v1/channels/{id}', { params: { path: { id: channel.id } }, body: widget ? { ...body, widget } : body }));
         return null;
       }
+      if (kind === 'widget') return unwrap(api.POST('/api/v1/channels', { body: { kind, ...body, widget: widgetCheck.settings } }));
+      if (kind === 'email') return unwrap(api.POST('/api/v1/channels', { body: { kind, ...body, email: emailCheck.settings } }));
       if (kind === 'telegram') return unwrap(api.POST('/api/v1/channels', { body: { kind, ...body, bot_token: botToken.trim() } }));
       if (kind === 'messenger' || kind === 'instagram') {
         const ids = kind === 'messenger' ? { page_id: meta.account.trim() } : { instagram_account_id: meta.account.trim(), ...(meta.page_id.trim() ? { page_id: meta.page_id.trim() } : {}) };
@@ -314,9 +396,12 @@ function ChannelDialog({
       void qc.invalidateQueries({ queryKey: qk.channels });
       onClose();
       if (created && 'token' in created) onCreated(created);
+      else if (created?.kind === 'widget') onWidgetCreated(created);
       else if (created) {
         toast.success(t('channels.connected', { name: created.name, account: created.account ?? '' }));
-        if (created.kind !== 'api' && created.kind !== 'telegram') onWebhook(created);
+        // nothing is contacted on creation: the login is tested now
+        if (created.kind === 'email') onEmailCreated(created);
+        else if (created.kind !== 'api' && created.kind !== 'telegram') onWebhook(created);
       }
       else toast.success(tc('saved'));
     },
@@ -324,18 +409,18 @@ function ChannelDialog({
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setTried(true);
-    if (!nameError && !urlError && !tokenError) save.mutate();
+    if (!nameError && !urlError && !tokenError && !widgetError && !emailError) save.mutate();
   };
   return (
     <FormDialog
       title={channel ? t('channels.editTitle') : t('channels.newChannel')}
-      description={channel ? undefined : kind === 'api' ? t('channels.newHelp') : t('channels.telegramHelp')}
+      description={channel ? undefined : kind === 'api' ? t('channels.newHelp') : kind === 'widget' ? t('channels.widget.help') : kind === 'email' ? t('channels.email.help') : t('channels.telegramHelp')}
       formId="channel-form"
       onClose={onClose}
       onSubmit={submit}
       busy={save.isPending}
       submitLabel={channel ? tc('save') : tc('create')}
-      submitTestId="channel-save"
+      submitTestId={kind === 'email' && !channel ? 'email-save' : 'channel-save'}
     >
       {!channel && (
         <Field label={t('channels.kind')} htmlFor="channel-kind">
@@ -346,6 +431,12 @@ function ChannelDialog({
             <option value="messenger">{t('channels.kinds.messenger')}</option>
             <option value="instagram">{t('channels.kinds.instagram')}</option>
             <option value="sms">{t('channels.kinds.sms')}</option>
+            <option value="widget" data-testid="channel-kind-widget">
+              {t('channels.kinds.widget')}
+            </option>
+            <option value="email" data-testid="channel-kind-email">
+              {t('channels.kinds.email')}
+            </option>
           </Select>
         </Field>
       )}
@@ -420,6 +511,7 @@ function ChannelDialog({
           ))}
         </>
       )}
+      {kind === 'email' && !channel && <EmailFields form={ef} onChange={setEf} errors={emailCheck.errors} tried={tried} />}
       <Field label={t('channels.name')} htmlFor="channel-name" error={tried && nameError ? t(`errors.${nameError}`) : undefined}>
         <Input id="channel-name" value={name} autoFocus onChange={(e) => setName(e.target.value)} placeholder={t('channels.namePlaceholder')} data-testid="channel-name" />
       </Field>
@@ -447,6 +539,17 @@ function ChannelDialog({
           ))}
         </Select>
       </Field>
+      {kind === 'email' && channel && (
+        <p className={s.hint} data-testid="email-readonly">
+          {t('channels.email.readOnly')}
+        </p>
+      )}
+      {widgetEditable && (
+        <>
+          {channel?.widget && <WidgetSnippet snippet={channel.widget.snippet} />}
+          <WidgetFields form={wf} onChange={setWf} departments={departments} errors={widgetCheck.errors} invalidOrigins={widgetCheck.invalidOrigins} tried={tried} />
+        </>
+      )}
     </FormDialog>
   );
 }

@@ -8,6 +8,7 @@ import { toast } from 'sonner';
 import { api, unwrap, type Department, type User } from '../../api/client';
 import { qk, useDepartments, useUsers } from '../../api/queries';
 import { Avatar, Badge, Button, Checkbox, Dialog, EmptyState, Field, Input, Picker } from '../../ui';
+import { AssignmentDialog, useAssignment } from './AssignmentFields';
 import { limits } from './logic';
 import { ConfirmDialog, Panel, RowMenu, SectionHeader, TableSkeleton, FormDialog } from './parts';
 import s from './settings.module.css';
@@ -28,6 +29,7 @@ export function DepartmentsSection() {
   const [editing, setEditing] = useState<Department | 'new' | null>(null);
   const [members, setMembers] = useState<Department | null>(null);
   const [deleting, setDeleting] = useState<Department | null>(null);
+  const [assigning, setAssigning] = useState<Department | null>(null);
   const invalidate = useInvalidate();
   const { t: tc } = useTranslation();
 
@@ -89,6 +91,7 @@ export function DepartmentsSection() {
                           <Star size={11} aria-hidden /> {t('departments.default')}
                         </Badge>
                       )}
+                      <AssignmentBadge id={d.id} />
                     </td>
                     <td>
                       <button type="button" className={s.membersButton} onClick={() => setMembers(d)}>
@@ -107,6 +110,7 @@ export function DepartmentsSection() {
                         items={[
                           { label: t('departments.rename'), onSelect: () => setEditing(d) },
                           { label: t('departments.editMembers'), onSelect: () => setMembers(d) },
+                          { label: t('assignment.open'), onSelect: () => setAssigning(d) },
                           { label: t('departments.makeDefault'), disabled: d.is_default, onSelect: () => makeDefault.mutate(d) },
                           { label: '', separator: true },
                           { label: tc('delete'), disabled: d.is_default, onSelect: () => setDeleting(d) },
@@ -123,6 +127,7 @@ export function DepartmentsSection() {
       {list.length > 0 && <p className={s.footnote}>{t('departments.footnote')}</p>}
 
       {editing && <DepartmentDialog department={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />}
+      {assigning && <AssignmentDialog department={assigning} onClose={() => setAssigning(null)} />}
       {members && <MembersDialog department={members} users={users.data ?? []} onClose={() => setMembers(null)} />}
       <ConfirmDialog
         open={!!deleting}
@@ -134,6 +139,18 @@ export function DepartmentsSection() {
         onConfirm={() => deleting && remove.mutate(deleting)}
       />
     </section>
+  );
+}
+
+/** AssignmentBadge shows a department's automatic assignment mode when one is on. */
+function AssignmentBadge({ id }: { id: number }) {
+  const { t } = useTranslation('settings');
+  const mode = useAssignment(id).data?.mode;
+  if (!mode || mode === 'off') return null;
+  return (
+    <Badge className={s.defaultBadge} title={t('assignment.mode')}>
+      <span data-testid={`dept-assign-badge-${id}`}>{t(`assignment.modesShort.${mode}`)}</span>
+    </Badge>
   );
 }
 

@@ -3,33 +3,41 @@
 // that opens one section at a time. Sections a role cannot change are hidden,
 // and opening one by URL shows a "no permission" state (the server would
 // answer 403 anyway).
-import { Building2, ChevronLeft, ChevronRight, CircleUser, KeyRound, ListChecks, Network, Plug, ShieldOff, Tag, Users, Zap } from 'lucide-react';
+import { BookOpen, Building2, Clock, ChevronLeft, ChevronRight, CircleUser, KeyRound, ListChecks, Network, Plug, ShieldOff, Signpost, Tag, Users, Webhook, Zap } from 'lucide-react';
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, NavLink, useParams } from 'react-router';
 import { useMe } from '../../api/queries';
 import { EmptyState } from '../../ui';
 import { AgentsSection } from './AgentsSection';
+import { BusinessHoursSection } from './BusinessHoursSection';
 import { ChannelsSection } from './ChannelsSection';
 import { ClosingReasonsSection } from './ClosingReasonsSection';
 import { DepartmentsSection } from './DepartmentsSection';
+import { HelpCentreSection } from './HelpCentreSection';
 import { LabelsSection } from './LabelsSection';
 import { useMediaQuery } from './parts';
 import { ProfileSection } from './ProfileSection';
 import { QuickRepliesSection } from './QuickRepliesSection';
+import { RoutingRulesSection } from './RoutingRulesSection';
 import { canSee, defaultSection, isSection, visibleGroups, type Section } from './sections';
 import { TokensSection } from './TokensSection';
+import { WebhooksSection } from './WebhooksSection';
 import { WorkspaceSection } from './WorkspaceSection';
 import s from './settings.module.css';
 
 const icons: Record<Section, ReactNode> = {
   workspace: <Building2 size={16} aria-hidden />,
   departments: <Network size={16} aria-hidden />,
+  'routing-rules': <Signpost size={16} aria-hidden />,
   agents: <Users size={16} aria-hidden />,
   channels: <Plug size={16} aria-hidden />,
+  webhooks: <Webhook size={16} aria-hidden />,
   labels: <Tag size={16} aria-hidden />,
   'quick-replies': <Zap size={16} aria-hidden />,
+  'help-centre': <BookOpen size={16} aria-hidden />,
   'closing-reasons': <ListChecks size={16} aria-hidden />,
+  'business-hours': <Clock size={16} aria-hidden />,
   profile: <CircleUser size={16} aria-hidden />,
   tokens: <KeyRound size={16} aria-hidden />,
 };
@@ -40,16 +48,24 @@ function SectionBody({ section }: { section: Section }) {
       return <WorkspaceSection />;
     case 'departments':
       return <DepartmentsSection />;
+    case 'routing-rules':
+      return <RoutingRulesSection />;
     case 'agents':
       return <AgentsSection />;
     case 'channels':
       return <ChannelsSection />;
+    case 'webhooks':
+      return <WebhooksSection />;
     case 'labels':
       return <LabelsSection />;
     case 'quick-replies':
       return <QuickRepliesSection />;
+    case 'help-centre':
+      return <HelpCentreSection />;
     case 'closing-reasons':
       return <ClosingReasonsSection />;
+    case 'business-hours':
+      return <BusinessHoursSection />;
     case 'profile':
       return <ProfileSection />;
     case 'tokens':

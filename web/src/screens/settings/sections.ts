@@ -8,11 +8,15 @@ export type Role = 'admin' | 'supervisor' | 'agent';
 export const sections = [
   'workspace',
   'departments',
+  'routing-rules',
   'agents',
   'channels',
+  'webhooks',
   'labels',
   'quick-replies',
+  'help-centre',
   'closing-reasons',
+  'business-hours',
   'profile',
   'tokens',
 ] as const;
@@ -24,19 +28,26 @@ type Access = 'admin' | 'manager' | 'user';
 const access: Record<Section, Access> = {
   workspace: 'admin',
   departments: 'admin',
+  // read by everyone through the API, written by admins only: like business hours, hidden from the others
+  'routing-rules': 'admin',
   agents: 'admin',
   channels: 'admin',
+  webhooks: 'admin',
   labels: 'manager',
   'quick-replies': 'manager',
+  // read by everyone through the API, written by managers: agents have nothing to do here
+  'help-centre': 'manager',
   'closing-reasons': 'admin',
+  // read by everyone through the API, written by admins only: like the workspace, hidden from the others
+  'business-hours': 'admin',
   profile: 'user',
   tokens: 'user',
 };
 
 /** The sub-navigation groups, in order. */
 export const groups: { id: 'workspace' | 'conversations' | 'personal'; sections: Section[] }[] = [
-  { id: 'workspace', sections: ['workspace', 'departments', 'agents', 'channels'] },
-  { id: 'conversations', sections: ['labels', 'quick-replies', 'closing-reasons'] },
+  { id: 'workspace', sections: ['workspace', 'departments', 'routing-rules', 'agents', 'channels', 'webhooks'] },
+  { id: 'conversations', sections: ['labels', 'quick-replies', 'help-centre', 'closing-reasons', 'business-hours'] },
   { id: 'personal', sections: ['profile', 'tokens'] },
 ];
 

@@ -1,8 +1,8 @@
 // The composer: Reply / Private note (/ SMS) tabs, an auto-growing box with
 // per-conversation drafts, emoji, attachments (picker, drop, paste), quick
-// replies on "/", voice messages, and send.
+// replies on "/", help-article links, voice messages, and send.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Check, FileText, Info, Lock, Mic, Paperclip, RotateCcw, Send, Smile, SquareSlash, Trash2, UserPlus, X, Zap } from 'lucide-react';
+import { Check, FileText, Info, Lock, Mic, Paperclip, Reply, RotateCcw, Send, Smile, SquareSlash, Trash2, UserPlus, X, Zap } from 'lucide-react';
 import { useCallback, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { toast } from 'sonner';
@@ -10,14 +10,17 @@ import { api, ApiError, unwrap, type Conversation, type QuickReply } from '../..
 import { useChannels, useMe, useMessages, useQuickReplies, useUsers } from '../../../api/queries';
 import { fileSize } from '../../../lib/format';
 import { useRealtime } from '../../../realtime/RealtimeProvider';
-import { useDrafts } from '../../../state/ui';
+import { useDrafts, useReplying } from '../../../state/ui';
 import { Button, IconButton, Popover, Progress } from '../../../ui';
 import { appendToTimeline, useContact, type ConversationActions } from './data';
 import { EmojiPicker } from './EmojiPicker';
+import { HelpArticleButton } from './HelpArticlePicker';
+import { insertLink, preferredHelpLanguage } from './helpArticles';
 import { applyQuickReply, filterQuickReplies, insertAt, quickReplyTrigger } from './quickReplies';
 import { mmss } from './time';
 import { TemplateComposer } from './TemplatePicker';
-import { windowClosed } from './templates';
+import { lastInboundAt, windowClosed } from './templates';
+import { parseCc } from './cc';
 import { useNow } from './useNow';
 import type { Uploads } from './useUploads';
 import { namedFiles } from './useUploads';
@@ -28,7 +31,7 @@ import s from './composer.module.css';
 type Tab = 'reply' | 'note' | 'sms';
 
 export function Composer({ c, uploads, actions }: { c: Conversation; uploads: Uploads; actions: ConversationActions }) {
-  const { t } = useTranslation('conversation');
+  const { t, i18n } = useTranslation('conversation');
   const me = useMe().data!;
   const qc = useQueryClient();
   const users = useUsers().data ?? [];
@@ -39,11 +42,24 @@ export function Composer({ c, uploads, actions }: { c: Conversation; uploads: Up
   const hasSms = channels.some((ch) => (ch.kind as string) === 'sms');
   // WhatsApp: outside the 24-hour window only approved templates go out
   const isWhatsApp = channels.find((ch) => ch.id === c.channel_id)?.kind === 'whatsapp';
+  // e-mail replies may be copied to third parties (Cc)
+  const isEmail = (channels.find((ch) => ch.id === c.channel_id)?.kind as string | undefined) === 'email';
+  const [ccText, setCcText] = useState('');
+  const cc = parseCc(ccText);
   const timeline = useMessages(isWhatsApp ? c.id : undefined).data;
   const now = useNow(isWhatsApp ? 60_000 : 0);
-  const [serverClosed, setServerClosed] = useState(false);
-  const templatesOnly =
-    isWhatsApp && c.status !== 'resolved' && (serverClosed || (!!timeline && windowClosed(timeline.pages.flatMap((p) => p.items).sort((a, b) => a.created_at - b.created_at), now)));
+  const fresh = useMemo(() => (timeline ? timeline.pages.flatMap((p) => p.items).sort((a, b) => a.created_at - b.created_at) : undefined), [timeline]);
+  // a refetch (after a reconnect) must not flip the composer back to free text
+  const lastLoaded = useRef(fresh);
+  if (fresh) lastLoaded.current = fresh;
+  const loaded = fresh ?? lastLoaded.current;
+  const lastIn = loaded ? lastInboundAt(loaded) : 0;
+  // the server said the window is closed: believe it until the customer writes again
+  const [serverClosedAt, setServerClosedAt] = useState<number | null>(null);
+  const serverClosed = serverClosedAt !== null && lastIn <= serverClosedAt;
+  const templatesOnly = isWhatsApp && c.status !== 'resolved' && (serverClosed || (!!loaded && windowClosed(loaded, now)));
+  const replying = useReplying((st) => st.to[c.id]);
+  const setReplying = useReplying((st) => st.setReplying);
   const resolved = c.status === 'resolved';
   const [tabState, setTab] = useState<Tab>('reply');
   const [noteOnResolved, setNoteOnResolved] = useState(false);
@@ -107,26 +123,38 @@ export function Composer({ c, uploads, actions }: { c: Conversation; uploads: Up
   };
 
   const send = useMutation({
-    mutationFn: (body: { kind: Tab; content: string; attachment_ids: number[] }) =>
-      unwrap(api.POST('/api/v1/conversations/{id}/messages', { params: { path: { id: c.id } }, body: body as { kind: 'reply' | 'note'; content: string; attachment_ids: number[] } })),
+    mutationFn: (body: { kind: Tab; content: string; attachment_ids: number[]; reply_to_id?: number; cc?: string[] }) =>
+      unwrap(
+        api.POST('/api/v1/conversations/{id}/messages', {
+          params: { path: { id: c.id } },
+          body: body as { kind: 'reply' | 'note'; content: string; attachment_ids: number[]; reply_to_id?: number; cc?: string[] },
+        }),
+      ),
     onSuccess: (m) => appendToTimeline(qc, m),
     onError: (e) => {
-      if (e instanceof ApiError && e.code === 'window_closed') setServerClosed(true);
+      if (e instanceof ApiError && e.code === 'window_closed') setServerClosedAt(lastIn);
     },
   });
 
-  const canSend = !send.isPending && !uploads.uploading && !recorder.recording && (text.trim() !== '' || uploads.ready.length > 0);
+  const ccOK = !isEmail || tab !== 'reply' || cc.invalid.length === 0;
+  const canSend = ccOK && !send.isPending && !uploads.uploading && !recorder.recording && (text.trim() !== '' || uploads.ready.length > 0);
 
   const submit = () => {
     if (!canSend) return;
     const content = text.trim();
     const sentTab = tab;
     const ids = uploads.ready;
+    const quoting = sentTab !== 'sms' ? replying : undefined;
     setText('');
+    const copies = isEmail && sentTab === 'reply' && cc.addresses.length > 0 ? cc.addresses : undefined;
     send.mutate(
-      { kind: sentTab, content, attachment_ids: ids },
+      { kind: sentTab, content, attachment_ids: ids, ...(quoting ? { reply_to_id: quoting.id } : {}), ...(copies ? { cc: copies } : {}) },
       {
-        onSuccess: () => uploads.clear(),
+        onSuccess: () => {
+          uploads.clear();
+          if (copies) setCcText('');
+          if (quoting && useReplying.getState().to[c.id]?.id === quoting.id) setReplying(c.id, undefined);
+        },
         onError: () => {
           // give the text back so nothing typed is lost
           const cur = useDrafts.getState().drafts[`${c.id}:${sentTab}`];
@@ -157,6 +185,11 @@ export function Composer({ c, uploads, actions }: { c: Conversation; uploads: Up
       setQrDismissed(trigger!.start);
       return;
     }
+    if (e.key === 'Escape' && replying) {
+      e.preventDefault();
+      setReplying(c.id, undefined);
+      return;
+    }
     if (e.key === 'Enter' && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
       e.preventDefault();
       submit();
@@ -181,6 +214,11 @@ export function Composer({ c, uploads, actions }: { c: Conversation; uploads: Up
     const to = el?.selectionEnd ?? text.length;
     setEmojiOpen(false);
     replace(insertAt(text, from, to, emoji));
+  };
+
+  const insertHelpLink = (link: string) => {
+    const el = box.current;
+    replace(insertLink(text, el?.selectionStart ?? text.length, el?.selectionEnd ?? text.length, link));
   };
 
   const startQuick = () => {
@@ -311,6 +349,38 @@ export function Composer({ c, uploads, actions }: { c: Conversation; uploads: Up
           )}
         </div>
 
+        {isEmail && tab === 'reply' && (
+          <label className={s.cc}>
+            <span className={s.ccLabel}>{t('composer.cc')}</span>
+            <input
+              className={s.ccInput}
+              data-testid="composer-cc"
+              type="text"
+              inputMode="email"
+              autoComplete="off"
+              value={ccText}
+              placeholder={t('composer.ccPlaceholder')}
+              aria-invalid={cc.invalid.length > 0}
+              aria-describedby={cc.invalid.length > 0 ? `${c.id}-cc-error` : undefined}
+              onChange={(e) => setCcText(e.target.value)}
+            />
+            {cc.invalid.length > 0 && (
+              <span id={`${c.id}-cc-error`} className={s.ccError} role="alert">
+                {t('composer.ccInvalid', { addresses: cc.invalid.join(', ') })}
+              </span>
+            )}
+          </label>
+        )}
+        {replying && tab !== 'sms' && (
+          <div className={s.replying} data-testid="composer-replying">
+            <Reply size={14} aria-hidden className={s.replyingIcon} />
+            <span className={s.replyingText}>
+              <span className={s.replyingName}>{t('composer.replyingTo', { name: replying.name })}</span>
+              <span className={s.replyingQuote}>{replying.content || replying.filename || '…'}</span>
+            </span>
+            <IconButton size="sm" data-testid="composer-cancel-reply" label={t('composer.cancelReply')} icon={<X size={14} />} onClick={() => setReplying(c.id, undefined)} />
+          </div>
+        )}
         {uploads.items.length > 0 && (
           <ul className={s.files} aria-label={t('composer.attach')}>
             {uploads.items.map((it) => (
@@ -391,6 +461,14 @@ export function Composer({ c, uploads, actions }: { c: Conversation; uploads: Up
               e.target.value = '';
             }}
           />
+          {tab !== 'sms' && (
+            <HelpArticleButton
+              workspaceSlug={me.workspace.slug}
+              preferred={preferredHelpLanguage(contact?.attributes, i18n.language)}
+              disabled={recorder.recording}
+              onInsert={insertHelpLink}
+            />
+          )}
           <IconButton size="sm" data-testid="composer-quick-replies" label={t('composer.quickReplies')} icon={<SquareSlash size={17} />} onClick={startQuick} disabled={recorder.recording} />
           {recorder.supported && (
             <IconButton size="sm" data-testid="composer-voice" label={t('composer.voice')} icon={<Mic size={17} />} onClick={() => void recorder.start()} disabled={recorder.recording} />

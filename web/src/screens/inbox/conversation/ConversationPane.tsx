@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { toast } from 'sonner';
 import { ApiError, type Conversation } from '../../../api/client';
 import { useConversation, useMe, useMessages, useUsers } from '../../../api/queries';
-import { typingUsers, useLive } from '../../../state/ui';
+import { CUSTOMER, typingUsers, useLive } from '../../../state/ui';
 import { Button, EmptyState, Skeleton, toastError } from '../../../ui';
 import type { InboxChrome } from '../InboxScreen';
 import type { InboxRoute } from '../route';
@@ -112,7 +112,7 @@ function Loaded({ c, route, chrome }: { c: Conversation; route: InboxRoute; chro
       <ConversationHeader c={c} route={route} chrome={chrome} actions={actions} />
       <div className={s.body} {...dropHandlers}>
         <Timeline c={c} />
-        <TypingIndicator conversationId={c.id} />
+        <TypingIndicator conversationId={c.id} contactName={c.contact_name} />
         <Composer c={c} uploads={uploads} actions={actions} />
         {dragging && (
           <div className={s.drop} aria-hidden>
@@ -126,7 +126,7 @@ function Loaded({ c, route, chrome }: { c: Conversation; route: InboxRoute; chro
 }
 
 /** TypingIndicator names the colleagues typing in this conversation right now. */
-function TypingIndicator({ conversationId }: { conversationId: number }) {
+function TypingIndicator({ conversationId, contactName }: { conversationId: number; contactName: string }) {
   const { t, i18n } = useTranslation('conversation');
   const me = useMe().data!;
   const users = useUsers().data ?? [];
@@ -134,7 +134,7 @@ function TypingIndicator({ conversationId }: { conversationId: number }) {
   const anyone = Object.values(typing[conversationId] ?? {}).some((until) => until > Date.now());
   useNow(anyone ? 1000 : 0); // re-render each second so names drop out when their typing expires
   const ids = typingUsers(typing, conversationId, Date.now(), me.user.id);
-  const names = ids.map((uid) => users.find((u) => u.id === uid)?.name ?? t('timeline.unknownUser'));
+  const names = ids.map((uid) => (uid === CUSTOMER ? contactName || t('timeline.customer') : users.find((u) => u.id === uid)?.name ?? t('timeline.unknownUser')));
   const list = new Intl.ListFormat(i18n.language, { style: 'long', type: 'conjunction' }).format(names);
   return (
     <div className={s.typingSlot} aria-live="polite">

@@ -16,6 +16,8 @@ import {
   Lock,
   MessageSquarePlus,
   RotateCcw,
+  Reply,
+  Star,
   Tag,
   Undo2,
   UserCheck,
@@ -40,6 +42,8 @@ export interface MessageContext {
   contactName: string;
   userName: (id: number | null | undefined) => string | undefined;
   lookup: EventLookup;
+  /** onReply, when set, offers "reply to this message" on customer and agent messages. */
+  onReply?: (m: Message, senderName: string) => void;
 }
 
 /** RichText shows text with line breaks kept and http(s) addresses as links. */
@@ -72,6 +76,7 @@ const eventIcons: Record<string, ReactNode> = {
   priority_changed: <Flag size={13} />,
   label_added: <Tag size={13} />,
   label_removed: <Tag size={13} />,
+  rated: <Star size={13} />,
 };
 
 function EventLine({ m, ctx }: { m: Message; ctx: MessageContext }) {
@@ -147,7 +152,7 @@ export function AttachmentView({ a }: { a: Attachment }) {
   );
 }
 
-function senderName(m: Message, ctx: MessageContext, t: (k: string) => string): string {
+function senderName(m: Pick<Message, 'sender_type' | 'sender_id'>, ctx: MessageContext, t: (k: string) => string): string {
   switch (m.sender_type) {
     case 'contact':
       return ctx.contactName || t('timeline.customer');
@@ -158,6 +163,40 @@ function senderName(m: Message, ctx: MessageContext, t: (k: string) => string): 
     default:
       return ctx.userName(m.sender_id) ?? t('timeline.unknownUser');
   }
+}
+
+/** jumpTo scrolls the timeline to a loaded message and flashes it. */
+function jumpTo(id: number) {
+  const el = document.querySelector<HTMLElement>(`[data-testid="message-${id}"]`);
+  if (!el) return;
+  el.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  el.dataset.flash = '';
+  window.setTimeout(() => delete el.dataset.flash, 1600);
+}
+
+type QuoteData = NonNullable<Message['reply_to']>;
+
+/** QuoteBlock shows the message a reply answers; it jumps there when that message is loaded. */
+function QuoteBlock({ q, ctx }: { q: QuoteData; ctx: MessageContext }) {
+  const { t } = useTranslation('conversation');
+  const name = senderName(q, ctx, t);
+  const text = q.content || (q.filename ? t('timeline.quoteFile', { name: q.filename }) : '…');
+  return (
+    <button
+      type="button"
+      className={`${s.quote} ${q.direction === 'in' ? s.quoteIn : s.quoteOut}`}
+      data-testid="message-quote"
+      data-quote-id={q.id}
+      title={t('timeline.quoteJump')}
+      aria-label={`${t('timeline.quoteOf', { name })}: ${text}`}
+      onClick={() => jumpTo(q.id)}
+    >
+      <span className={s.quoteName}>{name}</span>
+      <span className={s.quoteText} dir="auto">
+        {text}
+      </span>
+    </button>
+  );
 }
 
 /** MessageItem renders one entry; `grouped` hides the sender line under a previous message of the same sender. */
@@ -195,6 +234,7 @@ export const MessageItem = memo(function MessageItem({ m, grouped, ctx }: { m: M
             <span className={s.noteAuthor}>· {name}</span>
           </div>
         )}
+        {m.reply_to && <QuoteBlock q={m.reply_to} ctx={ctx} />}
         {m.attachments.length > 0 && (
           <div className={s.attachments}>
             {m.attachments.map((a) => (
@@ -208,6 +248,18 @@ export const MessageItem = memo(function MessageItem({ m, grouped, ctx }: { m: M
           </div>
         )}
         <div className={s.meta}>
+          {ctx.onReply && !note && (
+            <button
+              type="button"
+              className={s.replyBtn}
+              data-testid="message-reply"
+              aria-label={t('timeline.replyAction')}
+              title={t('timeline.replyAction')}
+              onClick={() => ctx.onReply!(m, name)}
+            >
+              <Reply size={13} aria-hidden />
+            </button>
+          )}
           {m.via === 'sms' && (
             <span className={s.via} data-testid="message-via" title={t('timeline.viaSmsTitle')}>
               {t('timeline.viaSms')} ·

@@ -3,13 +3,25 @@
 // shows it when the 24-hour window is closed; the new-conversation dialog
 // starts conversations with it.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Clock, Send } from 'lucide-react';
+import { Clock, RefreshCw, Send } from 'lucide-react';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type Conversation } from '../../../api/client';
+import { useMe } from '../../../api/queries';
 import { Button, Input, Spinner } from '../../../ui';
 import { appendToTimeline } from './data';
-import { paramLabels, renderTemplate, templateKey, templateReady, useTemplates, type MessageTemplate, type TemplateSend } from './templates';
+import {
+  paramLabels,
+  renderTemplate,
+  syncedAgo,
+  templateKey,
+  templateReady,
+  useSyncTemplates,
+  useTemplates,
+  useTemplateSyncState,
+  type MessageTemplate,
+  type TemplateSend,
+} from './templates';
 import s from './templates.module.css';
 
 /** TemplateChoice is the picked template and its parameter values. */
@@ -42,9 +54,16 @@ export function TemplateFields({
   if (!channelId) return null;
   if (q.isLoading) return <Spinner label={t('templates.loading')} />;
   if (q.isError) return <p className={s.empty}>{t('templates.failed')}</p>;
-  if (list.length === 0) return <p className={s.empty}>{t('templates.none')}</p>;
+  if (list.length === 0)
+    return (
+      <div className={s.picker}>
+        <p className={s.empty}>{t('templates.none')}</p>
+        <TemplateSyncBar channelId={channelId} />
+      </div>
+    );
   return (
     <div className={s.picker}>
+      <TemplateSyncBar channelId={channelId} />
       <ul className={s.list} aria-label={t('templates.label')}>
         {list.map((x) => (
           <li key={templateKey(x)}>
@@ -91,6 +110,33 @@ export function TemplateFields({
             </div>
           </div>
         </>
+      )}
+    </div>
+  );
+}
+
+/** TemplateSyncBar says when the list was synced from WhatsApp and lets admins sync it now. */
+function TemplateSyncBar({ channelId }: { channelId: number }) {
+  const { t, i18n } = useTranslation('conversation');
+  const me = useMe().data;
+  const state = useTemplateSyncState(channelId).data;
+  const sync = useSyncTemplates(channelId);
+  if (!state) return null;
+  const isAdmin = me?.user.role === 'admin';
+  return (
+    <div className={s.sync} data-testid="template-sync">
+      <span>
+        {state.syncedAt != null ? t('templates.syncedAgo', { when: syncedAgo(state.syncedAt, Date.now(), i18n.language) }) : t('templates.neverSynced')}
+      </span>
+      {state.error && (
+        <span className={s.syncError} role="status">
+          {t('templates.syncFailed', { error: state.error })}
+        </span>
+      )}
+      {isAdmin && (
+        <Button variant="ghost" size="sm" data-testid="template-sync-now" disabled={sync.isPending} busy={sync.isPending} onClick={() => sync.mutate()}>
+          <RefreshCw size={12} aria-hidden /> {t('templates.syncNow')}
+        </Button>
       )}
     </div>
   );

@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import type { Conversation, Message } from '../../../api/client';
 import { useClosingReasons, useDepartments, useLabels, useMe, useMessages, useUsers } from '../../../api/queries';
 import { dateTime } from '../../../lib/format';
+import { useReplying } from '../../../state/ui';
 import { Button, Skeleton, Spinner } from '../../../ui';
 import type { EventLookup } from './events';
 import { MessageItem, type MessageContext } from './Message';
@@ -43,8 +44,15 @@ export function Timeline({ c }: { c: Conversation }) {
       time: (ms) => dateTime(ms, lang, tz),
       priority: (p) => t(`common:priority.${p}`),
     };
-    return { lang, timeZone: tz, meId: me.user.id, contactName: c.contact_name, userName: (id) => (id ? lookup.user(id) : undefined), lookup };
-  }, [users, departments, labels, reasons, lang, tz, me.user.id, c.contact_name, t]);
+    const onReply =
+      c.status === 'resolved'
+        ? undefined
+        : (m: Message, name: string) => {
+            useReplying.getState().setReplying(c.id, { id: m.id, name, content: m.content, filename: m.attachments[0]?.filename });
+            document.querySelector<HTMLTextAreaElement>('[data-testid="composer-input"]')?.focus();
+          };
+    return { lang, timeZone: tz, meId: me.user.id, contactName: c.contact_name, userName: (id) => (id ? lookup.user(id) : undefined), lookup, onReply };
+  }, [users, departments, labels, reasons, lang, tz, me.user.id, c.contact_name, c.id, c.status, t]);
 
   const scroller = useRef<HTMLDivElement>(null);
   const content = useRef<HTMLDivElement>(null);

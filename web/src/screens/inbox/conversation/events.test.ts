@@ -27,6 +27,9 @@ describe('eventSentence', () => {
     ['transferred (system)', { type: 'transferred', ...sys, department_id: 2 }, { key: 'transferred.auto', values: { department: 'Financeiro' } }],
     ['transferred to an agent', { type: 'transferred', ...ana, department_id: 1, assignee_id: 3 }, { key: 'transferredTo.by', values: { actor: 'Ana', department: 'Vendas', assignee: 'Bruno' } }],
     ['returned', { type: 'returned', ...ana }, { key: 'returned.by', values: { actor: 'Ana' } }],
+    ['rated', { type: 'rated', actor_type: 'contact', actor_id: 9, to: '4' }, { key: 'rated.plain', values: { score: '4', stars: '★★★★☆', comment: '' } }],
+    ['rated with a comment', { type: 'rated', actor_type: 'contact', to: '5', detail: 'Ótimo' }, { key: 'rated.comment', values: { score: '5', stars: '★★★★★', comment: 'Ótimo' } }],
+    ['rated out of range', { type: 'rated', actor_type: 'contact', to: '9' }, { key: 'rated.plain', values: { score: '5', stars: '★★★★★', comment: '' } }],
     ['snoozed', { type: 'snoozed', ...ana, until: 5 }, { key: 'snoozed.by', values: { actor: 'Ana', until: 'T5' } }],
     ['woke by unsnooze', { type: 'woke', ...sys, detail: 'unsnoozed' }, { key: 'woke.unsnoozed', values: {} }],
     ['woke by timer', { type: 'woke', ...sys, detail: 'timer' }, { key: 'woke.timer', values: {} }],
@@ -42,6 +45,8 @@ describe('eventSentence', () => {
     ['label added', { type: 'label_added', ...ana, detail: '1' }, { key: 'labelAdded.by', values: { actor: 'Ana', label: 'VIP' } }],
     ['label removed (deleted label)', { type: 'label_removed', ...ana, detail: '9' }, { key: 'labelRemoved.by', values: { actor: 'Ana', label: '#9' } }],
     ['bot action', { type: 'label_added', actor_type: 'bot', detail: '1' }, { key: 'labelAdded.auto', values: { label: 'VIP' } }],
+    ['routed by a rule', { type: 'routed', ...sys, department_id: 2, detail: '3:VIP: clientes' }, { key: 'routed', values: { department: 'Financeiro', rule: '3 · VIP: clientes' } }],
+    ['routed to a deleted department', { type: 'routed', ...sys, department_id: 9, detail: '1:' }, { key: 'routed', values: { department: '#9', rule: '1' } }],
     ['unknown type', { type: 'sla_breached', ...sys }, { key: 'other', values: { type: 'sla_breached' } }],
   ];
   it.each(cases)('%s', (_, e, want) => {

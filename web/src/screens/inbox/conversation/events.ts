@@ -81,6 +81,18 @@ export function eventSentence(e: TimelineEvent, look: EventLookup): Sentence {
       const label = id > 0 ? look.label(id) ?? `#${id}` : e.detail ?? '';
       return by(e.type === 'label_added' ? 'labelAdded' : 'labelRemoved', actor, { label });
     }
+    case 'routed': {
+      // detail is "<rule position>:<rule name>" (internal/conversation/routing.go)
+      const [position, ...rest] = (e.detail ?? '').split(':');
+      const ruleName = rest.join(':');
+      const rule = ruleName ? `${position} · ${ruleName}` : position;
+      return { key: 'routed', values: { department: name(e.department_id, look.department), rule } };
+    }
+    case 'rated': {
+      const stars = Math.max(0, Math.min(5, Number(e.to) || 0));
+      const values = { score: String(stars), stars: '★'.repeat(stars) + '☆'.repeat(5 - stars), comment: e.detail ?? '' };
+      return { key: e.detail ? 'rated.comment' : 'rated.plain', values };
+    }
     default:
       return { key: 'other', values: { type: e.type } };
   }

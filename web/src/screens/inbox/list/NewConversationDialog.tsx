@@ -17,6 +17,9 @@ import { useTemplates } from '../conversation/templates';
 export function NewConversationButton({ onOpen }: { onOpen: (id: number) => void }) {
   const { t } = useTranslation('inbox');
   const [open, setOpen] = useState(false);
+  // a new conversation starts with an approved WhatsApp template: no WhatsApp line, no "+"
+  const hasWhatsApp = (useChannels().data ?? []).some((ch) => ch.kind === 'whatsapp');
+  if (!hasWhatsApp && !open) return null;
   return (
     <>
       <IconButton size="sm" data-testid="new-conversation" label={t('newConversation.open')} icon={<Plus size={16} />} onClick={() => setOpen(true)} />
