@@ -110,6 +110,10 @@ type Outbound struct {
 	ReplyTo string // provider id of the message being answered
 	// Template, when set, sends a pre-approved template instead of Text.
 	Template *Template
+	// Choices are the options of a bot's menu, in order, which Text already
+	// lists (see MenuPrompt): a provider with buttons, lists or quick
+	// replies offers them so when they fit, and sends Text alone otherwise.
+	Choices []string
 }
 
 // OutboundMedia is a file to send.

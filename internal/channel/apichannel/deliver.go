@@ -51,6 +51,10 @@ type OutboundMessage struct {
 	SenderName     string               `json:"sender_name"`
 	Attachments    []OutboundAttachment `json:"attachments"`
 	CreatedAt      string               `json:"created_at"`
+	// Choices are the options of a bot's menu, in order, which Text
+	// already lists: an app may show them as buttons and send the chosen
+	// one back as the customer's text. Absent on other messages.
+	Choices []string `json:"choices,omitempty"`
 }
 
 // OutboundAttachment carries a file inline.
@@ -128,7 +132,7 @@ func (d *Deliverer) Handle(ctx context.Context, j store.Job) error {
 	}
 	payload := OutboundPayload{Event: "message.created", Contact: ContactPayload{Name: contact.Name, Phone: contact.Phone, Email: contact.Email},
 		Message: OutboundMessage{ID: m.ID, ConversationID: m.ConversationID, Text: m.Content, Attachments: []OutboundAttachment{},
-			CreatedAt: time.UnixMilli(m.CreatedAt).UTC().Format(time.RFC3339Nano)}}
+			Choices: m.Choices, CreatedAt: time.UnixMilli(m.CreatedAt).UTC().Format(time.RFC3339Nano)}}
 	for _, id := range contact.Identities {
 		if id.ChannelID == ch.ID {
 			payload.Contact.ID = id.ExternalID

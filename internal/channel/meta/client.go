@@ -94,8 +94,38 @@ type sendRecipient struct {
 }
 
 type sendMessage struct {
-	Text       string          `json:"text,omitempty"`
-	Attachment *sendAttachment `json:"attachment,omitempty"`
+	Text         string          `json:"text,omitempty"`
+	Attachment   *sendAttachment `json:"attachment,omitempty"`
+	QuickReplies []quickReply    `json:"quick_replies,omitempty"`
+}
+
+// quickReply is a button offered above the customer's keyboard; a tap
+// posts Title as the customer's message, with Payload beside it.
+type quickReply struct {
+	ContentType string `json:"content_type"` // text
+	Title       string `json:"title"`
+	Payload     string `json:"payload"`
+}
+
+// Quick reply limits: Meta shows at most 13, and cuts a title after 20
+// characters (a cut label would come back as a text the bot cannot match).
+const (
+	maxQuickReplies    = 13
+	maxQuickReplyTitle = 20
+)
+
+// quickReplies are the quick replies offering a menu's choices, nil when
+// they do not all fit; the menu's text lists them anyway.
+func quickReplies(choices []string) []quickReply {
+	labels, ok := channel.MenuLabels(choices, maxQuickReplyTitle)
+	if !ok || len(labels) > maxQuickReplies {
+		return nil
+	}
+	qr := make([]quickReply, len(labels))
+	for i, l := range labels {
+		qr[i] = quickReply{ContentType: "text", Title: l, Payload: l}
+	}
+	return qr
 }
 
 type sendAttachment struct {
@@ -141,6 +171,9 @@ func (c *Client) Send(ctx context.Context, out channel.Outbound, humanAgentTag b
 type Part struct {
 	Text  string
 	Media *channel.OutboundMedia
+	// Choices, on the last text part of a bot's menu, go out as quick
+	// replies under it.
+	Choices []string
 }
 
 // Parts cuts out into the messages the Send API takes, in the order they
@@ -157,6 +190,10 @@ func (c *Client) Parts(out channel.Outbound) []Part {
 		for _, t := range c.splitText(out.Media[i].Caption) {
 			parts = append(parts, Part{Text: t})
 		}
+	}
+	if n := len(parts); n > 0 && parts[n-1].Media == nil && quickReplies(out.Choices) != nil {
+		// Messenger shows quick replies under the latest message only
+		parts[n-1].Choices = out.Choices
 	}
 	return parts
 }
@@ -182,7 +219,7 @@ func (c *Client) SendParts(ctx context.Context, out channel.Outbound, humanAgent
 	msgs := make([]sendMessage, len(parts))
 	for i, p := range parts {
 		if p.Media == nil {
-			msgs[i] = sendMessage{Text: p.Text}
+			msgs[i] = sendMessage{Text: p.Text, QuickReplies: quickReplies(p.Choices)}
 			continue
 		}
 		a, err := c.upload(ctx, *p.Media)
@@ -209,7 +246,7 @@ func (c *Client) SendPart(ctx context.Context, to string, p Part, humanAgentTag 
 	if to == "" {
 		return "", permanent("no recipient")
 	}
-	msg := sendMessage{Text: p.Text}
+	msg := sendMessage{Text: p.Text, QuickReplies: quickReplies(p.Choices)}
 	if p.Media != nil {
 		a, err := c.upload(ctx, *p.Media)
 		if err != nil {

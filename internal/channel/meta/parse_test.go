@@ -90,6 +90,9 @@ var parseCases = []struct {
 	)},
 	{"instagram_text.json", instagram(Account{Inbound: []channel.Inbound{{
 		ExternalID: igMID + "-text", Contact: igsid(igUser), Text: "Vocês entregam em Campinas?", At: ms(1718001000349)}}})},
+	// a tapped quick reply (a bot's menu): the title arrives as the text
+	{"instagram_quick_reply.json", instagram(Account{Inbound: []channel.Inbound{{
+		ExternalID: igMID + "-quick-reply", Contact: igsid(igUser), Text: "Financeiro", At: ms(1718001050349)}}})},
 	{"instagram_image.json", instagram(Account{Inbound: []channel.Inbound{{
 		ExternalID: igMID + "-image", Contact: igsid(igUser), At: ms(1718001100349),
 		Media: []channel.Media{{Ref: "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=17900000000000001&signature=abc", Kind: "image"}}}}})},

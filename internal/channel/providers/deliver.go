@@ -108,7 +108,7 @@ func (d *TelegramDeliverer) Handle(ctx context.Context, j store.Job) error {
 	if err != nil {
 		return err
 	}
-	out := channel.Outbound{To: chatID, Text: m.Content, ReplyTo: providerQuote(m, ch.ID), Media: media}
+	out := channel.Outbound{To: chatID, Text: m.Content, ReplyTo: providerQuote(m, ch.ID), Media: media, Choices: m.Choices}
 	extID, err := client.Send(ctx, out)
 	if err != nil {
 		return sendFailed(j, err, fail)
@@ -187,7 +187,7 @@ func (d *WhatsAppDeliverer) Handle(ctx context.Context, j store.Job) error {
 	if err != nil {
 		return err
 	}
-	out := channel.Outbound{To: to, Text: m.Content, ReplyTo: providerQuote(m, ch.ID), Media: media}
+	out := channel.Outbound{To: to, Text: m.Content, ReplyTo: providerQuote(m, ch.ID), Media: media, Choices: m.Choices}
 	extID, err := client.Send(ctx, out)
 	return d.sent(ctx, j, m.ID, extID, err, fail)
 }
@@ -374,7 +374,7 @@ func (d *MetaDeliverer) Handle(ctx context.Context, j store.Job) error {
 	if err != nil {
 		return err
 	}
-	out := channel.Outbound{To: to, Text: m.Content, Media: media}
+	out := channel.Outbound{To: to, Text: m.Content, Media: media, Choices: m.Choices}
 	if err := client.Check(out); err != nil {
 		return fail(err, true)
 	}

@@ -367,6 +367,45 @@ type step struct {
 	text    string                 // sendMessage when media is nil
 	media   *channel.OutboundMedia // sendPhoto, sendVoice or sendDocument
 	caption string
+	// keyboard offers a menu's choices (on the last call of the reply).
+	keyboard *replyKeyboard
+}
+
+// replyKeyboard is the Bot API's ReplyKeyboardMarkup: buttons in place of
+// the customer's keyboard, each sending its text as an ordinary message
+// when tapped. One choice a row, so long labels stay readable; the
+// keyboard hides once used (one_time_keyboard), so later messages need
+// not remove it.
+type replyKeyboard struct {
+	Keyboard        [][]keyboardButton `json:"keyboard"`
+	OneTimeKeyboard bool               `json:"one_time_keyboard"`
+	ResizeKeyboard  bool               `json:"resize_keyboard"`
+}
+
+type keyboardButton struct {
+	Text string `json:"text"`
+}
+
+// maxKeyboardButtons bounds a menu shown as a keyboard; Telegram sets no
+// documented limit, but a longer menu is better read as the text's list.
+const maxKeyboardButtons = 100
+
+// maxButtonText bounds a button's label: the text a tap sends must fit a
+// message.
+const maxButtonText = maxText
+
+// keyboard is the reply keyboard offering choices, nil when there are none
+// or one cannot be a button (empty, repeated).
+func keyboard(choices []string) *replyKeyboard {
+	labels, ok := channel.MenuLabels(choices, maxButtonText)
+	if !ok || len(labels) > maxKeyboardButtons {
+		return nil
+	}
+	k := &replyKeyboard{OneTimeKeyboard: true, ResizeKeyboard: true}
+	for _, l := range labels {
+		k.Keyboard = append(k.Keyboard, []keyboardButton{{Text: l}})
+	}
+	return k
 }
 
 // Send delivers an agent's reply to the chat out.To and returns the
@@ -377,7 +416,9 @@ type step struct {
 // a playable voice note) or sendDocument (everything else), uploaded as
 // multipart/form-data. The text becomes the caption of the first file when
 // it fits in 1024 characters. ReplyTo (an ExternalID, or a bare message id
-// in the same chat) is sent as reply_parameters on the first message.
+// in the same chat) is sent as reply_parameters on the first message. A
+// bot's menu (Choices) brings a reply keyboard on the last message, one
+// button a choice, whose tap the customer sends as ordinary text.
 //
 // A reply that needs several calls is not atomic: when a later call
 // fails, the error is returned and a retry sends the earlier parts again.
@@ -449,6 +490,10 @@ func plan(out channel.Outbound) ([]step, error) {
 		}
 		steps = append(steps, step{media: m, caption: caption})
 	}
+	if k := keyboard(out.Choices); k != nil && len(steps) > 0 {
+		// on the last message, so the buttons sit under the whole menu
+		steps[len(steps)-1].keyboard = k
+	}
 	return steps, nil
 }
 
@@ -512,12 +557,13 @@ func (c *Client) sendStep(ctx context.Context, chatID int64, s step, rp *replyPa
 			ChatID          int64            `json:"chat_id"`
 			Text            string           `json:"text"`
 			ReplyParameters *replyParameters `json:"reply_parameters,omitempty"`
-		}{chatID, s.text, rp}, &res)
+			ReplyMarkup     *replyKeyboard   `json:"reply_markup,omitempty"`
+		}{chatID, s.text, rp, s.keyboard}, &res)
 	} else {
 		var field, contentType string
 		var body []byte
 		method, field = sendMethod(s.media)
-		body, contentType, err = multipartBody(chatID, field, s.media, s.caption, rp)
+		body, contentType, err = multipartBody(chatID, field, s.media, s.caption, rp, s.keyboard)
 		if err == nil {
 			err = c.call(ctx, method, contentType, body, &res)
 		}
@@ -531,10 +577,10 @@ func (c *Client) sendStep(ctx context.Context, chatID int64, s step, rp *replyPa
 	return MessageExternalID(res.Chat.ID, res.MessageID), nil
 }
 
-// multipartBody builds the form for a file upload: chat_id, caption and
-// reply_parameters (JSON-serialized, as the Bot API wants objects in form
-// fields), then the file under field.
-func multipartBody(chatID int64, field string, m *channel.OutboundMedia, caption string, rp *replyParameters) ([]byte, string, error) {
+// multipartBody builds the form for a file upload: chat_id, caption,
+// reply_parameters and reply_markup (JSON-serialized, as the Bot API wants
+// objects in form fields), then the file under field.
+func multipartBody(chatID int64, field string, m *channel.OutboundMedia, caption string, rp *replyParameters, kb *replyKeyboard) ([]byte, string, error) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	fields := [][2]string{{"chat_id", strconv.FormatInt(chatID, 10)}}
@@ -547,6 +593,13 @@ func multipartBody(chatID int64, field string, m *channel.OutboundMedia, caption
 			return nil, "", permanent("reply_parameters: %v", err)
 		}
 		fields = append(fields, [2]string{"reply_parameters", string(b)})
+	}
+	if kb != nil {
+		b, err := json.Marshal(kb)
+		if err != nil {
+			return nil, "", permanent("reply_markup: %v", err)
+		}
+		fields = append(fields, [2]string{"reply_markup", string(b)})
 	}
 	for _, f := range fields {
 		if err := w.WriteField(f[0], f[1]); err != nil {

@@ -99,6 +99,41 @@ type sendRequest struct {
 	Document         *sendMedia   `json:"document,omitempty"`
 	Sticker          *sendMedia   `json:"sticker,omitempty"`
 	Template         *sendTmpl    `json:"template,omitempty"`
+	Interactive      *sendIAct    `json:"interactive,omitempty"`
+}
+
+// sendIAct is an interactive message: reply buttons or a list.
+type sendIAct struct {
+	Type   string     `json:"type"` // button or list
+	Body   sendIBody  `json:"body"`
+	Action sendAction `json:"action"`
+}
+
+type sendIBody struct {
+	Text string `json:"text"`
+}
+
+type sendAction struct {
+	Buttons  []sendButton  `json:"buttons,omitempty"`
+	Button   string        `json:"button,omitempty"`
+	Sections []sendSection `json:"sections,omitempty"`
+}
+
+type sendButton struct {
+	Type  string   `json:"type"` // reply
+	Reply sendItem `json:"reply"`
+}
+
+type sendSection struct {
+	Rows []sendItem `json:"rows"`
+}
+
+// sendItem is a reply button's reply or a list row: the id comes back in
+// the webhook's button_reply / list_reply, the title is what the customer
+// sees and what arrives as the message's text.
+type sendItem struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
 }
 
 type sendContext struct {
@@ -172,8 +207,9 @@ func (c *Client) envelope(to, replyTo, typ string) (sendRequest, *channel.SendEr
 // that statuses will name. It picks the call from the message: a template
 // when Template is set, otherwise the media (uploaded first, one WhatsApp
 // message per file, Text becoming the first caption when the file takes
-// one, or sent first as its own message when it does not), otherwise the
-// text. ReplyTo quotes the customer's message on the first message sent.
+// one, or sent first as its own message when it does not), otherwise a
+// bot's menu when Choices are set (SendMenu), otherwise the text. ReplyTo
+// quotes the customer's message on the first message sent.
 // With several files the id returned is the first message's; a failure
 // after the first file leaves the earlier ones sent, so the delivery job
 // should hold one file per Outbound to stay idempotent.
@@ -218,6 +254,8 @@ func (c *Client) Send(ctx context.Context, out channel.Outbound) (externalID str
 			note(id)
 		}
 		return first, nil
+	case strings.TrimSpace(out.Text) != "" && len(out.Choices) > 0:
+		return c.SendMenu(ctx, out.To, out.Text, out.Choices, out.ReplyTo)
 	case strings.TrimSpace(out.Text) != "":
 		return c.SendText(ctx, out.To, out.Text, out.ReplyTo)
 	default:
@@ -240,6 +278,69 @@ func (c *Client) SendText(ctx context.Context, to, text, replyTo string) (string
 	}
 	r.Text = &sendText{Body: text, PreviewURL: strings.Contains(text, "https://") || strings.Contains(text, "http://")}
 	return c.postMessage(ctx, r)
+}
+
+// Interactive message limits (Cloud API "Interactive reply buttons" and
+// "Interactive list messages").
+const (
+	maxButtons      = 3
+	maxButtonTitle  = 20
+	maxListRows     = 10
+	maxRowTitle     = 24
+	maxMenuBodyText = 1024
+)
+
+// ListButton is the text of the button that opens a menu sent as a list
+// (at most 20 characters). Atende's customers are served in Portuguese.
+const ListButton = "Ver opções"
+
+// SendMenu sends a bot's menu, text listing choices (see
+// channel.MenuPrompt), as well as WhatsApp shows it: up to 3 choices of
+// at most 20 characters as reply buttons, up to 10 of at most 24 as a list
+// opened by ListButton, in both cases under the text's prompt; any other
+// menu goes out as the text alone, which already numbers the choices. A
+// tap comes back as a message whose text is the choice (Parse). The menu
+// is free-form: it needs the customer-service window like any text.
+func (c *Client) SendMenu(ctx context.Context, to, text string, choices []string, replyTo string) (string, error) {
+	it := menu(text, choices)
+	if it == nil {
+		return c.SendText(ctx, to, text, replyTo)
+	}
+	r, serr := c.envelope(to, replyTo, "interactive")
+	if serr != nil {
+		return "", serr
+	}
+	r.Interactive = it
+	return c.postMessage(ctx, r)
+}
+
+// menu is the interactive message showing choices under text's prompt,
+// nil when they do not fit one. Each button or row id is the choice's
+// number, as the text lists it.
+func menu(text string, choices []string) *sendIAct {
+	body := strings.TrimSpace(channel.MenuPrompt(text, choices))
+	if body == "" || len([]rune(body)) > maxMenuBodyText {
+		return nil
+	}
+	it := &sendIAct{Body: sendIBody{Text: body}}
+	if labels, ok := channel.MenuLabels(choices, maxButtonTitle); ok && len(labels) <= maxButtons {
+		it.Type = "button"
+		for i, l := range labels {
+			it.Action.Buttons = append(it.Action.Buttons, sendButton{Type: "reply", Reply: sendItem{ID: strconv.Itoa(i + 1), Title: l}})
+		}
+		return it
+	}
+	if labels, ok := channel.MenuLabels(choices, maxRowTitle); ok && len(labels) <= maxListRows {
+		it.Type = "list"
+		it.Action.Button = ListButton
+		var rows []sendItem
+		for i, l := range labels {
+			rows = append(rows, sendItem{ID: strconv.Itoa(i + 1), Title: l})
+		}
+		it.Action.Sections = []sendSection{{Rows: rows}}
+		return it
+	}
+	return nil
 }
 
 // SendTemplate sends an approved template with its body parameters, in
