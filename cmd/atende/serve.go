@@ -132,6 +132,14 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	hooks := webhook.New(db, box, &webhook.Guard{AllowPrivate: cfg.WebhooksAllowPrivate}, runner, log)
 	convs.SetOutbox(hooks)
 	runner.Handle(webhook.JobDeliver, hooks.Handle)
+	runner.Handle(conversation.JobBotEvent, hooks.HandleBotEvent)
+	convs.AddOutbox(convs.RulesOutbox())
+	convs.SetRuleWebhooks(hooks)
+	runner.Handle(conversation.JobRules, convs.HandleRules)
+	runner.Handle(conversation.JobRulesScan, convs.HandleRulesScan)
+	if err := convs.StartRulesScan(ctx); err != nil {
+		return fmt.Errorf("start automation rules scan: %w", err)
+	}
 	hub := realtime.New(bus, log)
 	visitors := widget.NewHub(bus, log)
 

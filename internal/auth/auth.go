@@ -92,6 +92,8 @@ const (
 	PrefixSetup   = "setup_"
 	// PrefixVisitor marks a website widget visitor's session token.
 	PrefixVisitor = "atv_"
+	// PrefixBot marks an agent bot's API token.
+	PrefixBot = "atb_"
 )
 
 // NewToken returns a fresh random token with a prefix, and the hash to store.

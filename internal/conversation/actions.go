@@ -133,6 +133,10 @@ func (s *Service) Transfer(ctx context.Context, v access.Viewer, id, departmentI
 		}
 		from := c.Status
 		c.DepartmentID = &departmentID
+		// a person moved it: the bot of the department it leaves stops
+		if err := q.EndBotSession(ctx, c.ID); err != nil {
+			return nil, err
+		}
 		if assigneeID != 0 {
 			if err := s.checkAssignee(ctx, q, v, departmentID, assigneeID); err != nil {
 				return nil, err
@@ -282,6 +286,9 @@ func (s *Service) Resolve(ctx context.Context, v access.Viewer, id, reasonID int
 		c.SnoozedUntil = nil
 		c.WaitingSince = store.NotWaiting
 		c.AutomationPaused, c.AssigneeReplied = false, false
+		if err := q.EndBotSession(ctx, c.ID); err != nil {
+			return nil, err
+		}
 		auto, err := closingMessages(ctx, q, *c, now)
 		if err != nil {
 			return nil, err

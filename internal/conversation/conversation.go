@@ -57,10 +57,13 @@ type Service struct {
 	clock atomic.Pointer[func() time.Time]
 
 	batch batcher
-	out   Outbox // nil: no webhooks
+	outs  []Outbox // webhooks, automation rules (outbox.go)
 
 	assigns assignCache // assign.go
 	routes  routeCache  // routing.go
+	rules   ruleCache   // rules.go
+	hooks   RuleWebhooks
+	flows   flowCache // bot.go
 
 	mu        sync.Mutex
 	wsCache   map[int64]cachedWorkspace

@@ -142,7 +142,8 @@ func (s *Service) receiveIn(ctx context.Context, q store.Q, ch store.Channel, w 
 		c, err := q.UnresolvedConversation(ctx, contactID, ch.ID)
 		before := c
 		var events []store.Message
-		score := 0 // the customer's answer to a rating request, 1–5
+		score := 0        // the customer's answer to a rating request, 1–5
+		var ruleBot int64 // the bot a routing rule chose for a new cycle
 		switch {
 		case err == nil:
 			chg.prevDept, chg.prevUser = c.Dept(), c.Assignee()
@@ -168,7 +169,7 @@ func (s *Service) receiveIn(ctx context.Context, q store.Q, ch store.Channel, w 
 				return lerr
 			} else {
 				var routed []store.Message
-				c, routed, err = s.openCycle(ctx, q, ch, contactID, now, lastPreview)
+				c, routed, ruleBot, err = s.openCycle(ctx, q, ch, contactID, now, lastPreview)
 				if err != nil {
 					return err
 				}
@@ -235,6 +236,24 @@ func (s *Service) receiveIn(ctx context.Context, q store.Q, ch store.Channel, w 
 		if !c.Waiting() {
 			c.WaitingSince = now
 		}
+		// the department's bot answers in the same transaction: its replies
+		// are queued if and only if the customer's message is stored
+		run := &botRun{s: s, q: q, c: &c, now: now, workspace: w, trigger: &msg}
+		botTook := false
+		if chg.created {
+			b, f, ok, err := s.botFor(ctx, q, c.WorkspaceID, c.Dept(), ruleBot)
+			if err != nil {
+				return err
+			}
+			if ok {
+				botTook = true
+				if err := run.start(ctx, b, f, 0); err != nil {
+					return err
+				}
+			}
+		} else if _, err := run.answer(ctx, in.Text); err != nil {
+			return err
+		}
 		c.UpdatedAt = now
 		if err := q.SaveConversation(ctx, before, c); err != nil {
 			return err
@@ -244,8 +263,11 @@ func (s *Service) receiveIn(ctx context.Context, q store.Q, ch store.Channel, w 
 		}
 		res.Message, res.Conversation = msg, c
 		chg.conv = c
-		chg.messages = append(events, msg)
-		if chg.created {
+		chg.messages = append(append(events, msg), run.out...)
+		if len(run.out) > 0 || run.jobs {
+			chg.jobs = true
+		}
+		if chg.created && !botTook {
 			auto, err := s.openingMessage(ctx, q, c, now)
 			if err != nil {
 				return err
@@ -299,16 +321,16 @@ func duplicateOf(ctx context.Context, q store.Q, ch store.Channel, in Inbound) (
 // workspace's routing rules (routing.go), else to the channel's department
 // or the workspace's default one. It returns the timeline events of the
 // routing, to store after "created".
-func (s *Service) openCycle(ctx context.Context, q store.Q, ch store.Channel, contactID, now int64, lastPreview string) (store.Conversation, []store.Message, error) {
+func (s *Service) openCycle(ctx context.Context, q store.Q, ch store.Channel, contactID, now int64, lastPreview string) (store.Conversation, []store.Message, int64, error) {
 	rt, err := s.route(ctx, q, ch, contactID, now)
 	if err != nil {
-		return store.Conversation{}, nil, err
+		return store.Conversation{}, nil, 0, err
 	}
 	dept := ch.DepartmentID
 	if dept == nil {
 		def, err := q.DefaultDepartmentID(ctx, ch.WorkspaceID)
 		if err != nil {
-			return store.Conversation{}, nil, err
+			return store.Conversation{}, nil, 0, err
 		}
 		if def != 0 {
 			dept = &def
@@ -319,15 +341,15 @@ func (s *Service) openCycle(ctx context.Context, q store.Q, ch store.Channel, co
 	rt.apply(&c)
 	id, err := q.InsertConversation(ctx, c)
 	if err != nil {
-		return c, nil, err
+		return c, nil, 0, err
 	}
 	c.ID = id
 	c.LabelIDs = []int64{}
 	if c.ContactName, err = q.ContactName(ctx, ch.WorkspaceID, contactID); err != nil {
-		return c, nil, err
+		return c, nil, 0, err
 	}
 	routed, err := rt.finish(ctx, q, &c, now)
-	return c, routed, err
+	return c, routed, rt.botID(), err
 }
 
 // wake brings a snoozed conversation back to its assignee or its queue.

@@ -33,27 +33,42 @@ type Outbox interface {
 	Enqueue(ctx context.Context, q store.Q, ws int64, evs []OutEvent) (int, error)
 }
 
-// SetOutbox installs the outbox; call it before the service is used.
-func (s *Service) SetOutbox(o Outbox) { s.out = o }
+// SetOutbox installs o as the only outbox; call it before the service is used.
+func (s *Service) SetOutbox(o Outbox) { s.outs = []Outbox{o} }
 
-// outbox hands the events of chg to the outbox inside the transaction q,
+// AddOutbox installs one more outbox (webhooks, automation rules); every
+// outbox sees every change. Call it before the service is used.
+func (s *Service) AddOutbox(o Outbox) { s.outs = append(s.outs, o) }
+
+// outbox hands the events of chg to each outbox inside the transaction q,
 // so an event is delivered if and only if its change committed. Private
 // notes and timeline events are not message.created events.
 func (s *Service) outbox(ctx context.Context, q store.Q, chg *change) error {
-	if s.out == nil || chg.conv.ID == 0 {
+	if len(s.outs) == 0 || chg.conv.ID == 0 {
 		return nil
 	}
+	var view *View
+	for _, o := range s.outs {
+		if err := s.outboxOne(ctx, q, chg, o, &view); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// outboxOne writes the events o wants; view is the conversation's API view,
+// computed once for all outboxes on first need.
+func (s *Service) outboxOne(ctx context.Context, q store.Q, chg *change, o Outbox, view **View) error {
 	c := chg.conv
 	ws := c.WorkspaceID
 	var evs []OutEvent
 	now := s.nowMS()
-	var view *View
 	convEvent := func(typ string) error {
-		ok, err := s.out.Wants(ctx, q, ws, typ)
+		ok, err := o.Wants(ctx, q, ws, typ)
 		if err != nil || !ok {
 			return err
 		}
-		if view == nil {
+		if *view == nil {
 			lc := c
 			if err := q.WithLabels(ctx, &lc); err != nil {
 				return err
@@ -62,9 +77,9 @@ func (s *Service) outbox(ctx context.Context, q store.Q, chg *change) error {
 			if err != nil {
 				return err
 			}
-			view = &v
+			*view = &v
 		}
-		evs = append(evs, OutEvent{Type: typ, At: now, Data: *view})
+		evs = append(evs, OutEvent{Type: typ, At: now, Data: **view})
 		return nil
 	}
 	typ := EventConversationUpdated
@@ -85,7 +100,7 @@ func (s *Service) outbox(ctx context.Context, q store.Q, chg *change) error {
 		if m.Kind != store.KindText && m.Kind != store.KindMedia {
 			continue
 		}
-		ok, err := s.out.Wants(ctx, q, ws, EventMessageCreated)
+		ok, err := o.Wants(ctx, q, ws, EventMessageCreated)
 		if err != nil {
 			return err
 		}
@@ -97,7 +112,7 @@ func (s *Service) outbox(ctx context.Context, q store.Q, chg *change) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	n, err := s.out.Enqueue(ctx, q, ws, evs)
+	n, err := o.Enqueue(ctx, q, ws, evs)
 	if n > 0 {
 		chg.jobs = true
 	}

@@ -108,6 +108,16 @@ func (s *Service) Send(ctx context.Context, v access.Viewer, id int64, out Outgo
 			if c.Assignee() == v.UserID {
 				c.AssigneeReplied = true
 			}
+			if c.Status == store.StatusBot {
+				// a person took over from the bot; writing does not assign
+				// the conversation, so it waits in the queue, answered
+				ev, err := q.InsertMessage(ctx, eventMessage(c, now, store.SenderUser, v.UserID, store.Event{Type: "handoff", From: c.Status, To: store.StatusQueued}))
+				if err != nil {
+					return err
+				}
+				c.Status = store.StatusQueued
+				chg.messages = append(chg.messages, ev)
+			}
 			payload, err := deliveryPayload(m.ID, out.Template, out.Cc...)
 			if err != nil {
 				return err
@@ -135,7 +145,7 @@ func (s *Service) Send(ctx context.Context, v access.Viewer, id int64, out Outgo
 		}
 		sent = m
 		chg.conv = c
-		chg.messages = []store.Message{m}
+		chg.messages = append(chg.messages, m)
 		return s.outbox(ctx, q, &chg)
 	})
 	if err != nil {

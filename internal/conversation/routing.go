@@ -147,6 +147,14 @@ func (rt *route) apply(c *store.Conversation) {
 	}
 }
 
+// botID is the bot the rule chose (0: the department's own, if any).
+func (rt *route) botID() int64 {
+	if rt == nil {
+		return 0
+	}
+	return rt.rule.Actions.BotID
+}
+
 // finish adds the rule's labels to the stored conversation c (a label
 // deleted since is skipped) and returns the "routed" timeline event, which
 // names the rule as "<position>:<name>" for the timeline's sentence.

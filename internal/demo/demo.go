@@ -7,6 +7,7 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/atende/atende/internal/access"
 	"github.com/atende/atende/internal/auth"
+	"github.com/atende/atende/internal/automation/bot"
 	"github.com/atende/atende/internal/conversation"
 	"github.com/atende/atende/internal/store"
 )
@@ -118,6 +120,9 @@ func Fill(ctx context.Context, db *store.DB, convs *conversation.Service) ([]Log
 			return err
 		}
 		if err := fillHelpCentre(ctx, q, ws.ID); err != nil {
+			return err
+		}
+		if err := fillBots(ctx, q, ws.ID, depts); err != nil {
 			return err
 		}
 		for _, l := range []store.Label{{Name: "VIP", Color: "#d97706"}, {Name: "Reclamação", Color: "#dc2626"}, {Name: "Orçamento", Color: "#2563eb"}, {Name: "Pix", Color: "#059669"}} {
@@ -279,6 +284,43 @@ func fillHelpCentre(ctx context.Context, q store.Q, ws int64) error {
 	} {
 		a.Status = "published"
 		if _, err := q.CreateHelpArticle(ctx, ws, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fillBots creates the Becon-style bots of seed 000/001, not attached to
+// any department: the demo's conversations stay with people, and an admin
+// tries the bots in Settings → Bots (or gives Vendas the reception bot).
+func fillBots(ctx context.Context, q store.Q, ws int64, depts map[string]int64) error {
+	reception := fmt.Sprintf(`{"start":"hello","steps":[
+		{"id":"hello","type":"message","text":"Olá, {{contact.first_name}}! Bem-vindo à loja.","next":"main"},
+		{"id":"main","type":"menu","text":"Como podemos ajudar?","options":[
+			{"label":"Vendas","keywords":["comprar","orçamento"],"next":"sales"},
+			{"label":"Financeiro","keywords":["boleto","pagamento","pix"],"next":"billing"},
+			{"label":"Suporte","keywords":["problema","ajuda"],"next":"support"}]},
+		{"id":"sales","type":"handoff","text":"Um vendedor já vai falar com você."},
+		{"id":"billing","type":"transfer","department_id":%d},
+		{"id":"support","type":"transfer","text":"Vou te passar para o suporte.","department_id":%d}]}`, depts["Financeiro"], depts["Suporte"])
+	billing := `{"start":"cpf","steps":[
+		{"id":"cpf","type":"ask","text":"Para o financeiro, qual é o seu CPF ou CNPJ?","attribute":"documento","validate":"cpf_cnpj","next":"menu"},
+		{"id":"menu","type":"menu","text":"O que você precisa?","options":[
+			{"label":"2ª via de boleto","keywords":["segunda via","boleto"],"next":"bill"},
+			{"label":"Falar com atendente","keywords":["atendente","pessoa"],"next":"human"}]},
+		{"id":"bill","type":"message","text":"Enviamos a 2ª via para o e-mail cadastrado.","next":"bye"},
+		{"id":"bye","type":"resolve","text":"Obrigado pelo contato!"},
+		{"id":"human","type":"handoff","text":"Um atendente do financeiro já vai falar com você."}]}`
+	for _, b := range []struct{ name, flow string }{{"Recepção", reception}, {"Financeiro", billing}} {
+		f, err := bot.Parse([]byte(b.flow))
+		if err != nil {
+			return fmt.Errorf("demo: bot %s: %w", b.name, err)
+		}
+		canonical, err := json.Marshal(f)
+		if err != nil {
+			return err
+		}
+		if _, err := q.CreateBot(ctx, store.Bot{WorkspaceID: ws, Name: b.name, Kind: store.BotFlow, Enabled: true, Flow: canonical}); err != nil {
 			return err
 		}
 	}

@@ -29,6 +29,7 @@ type gate int
 const (
 	gPublic  gate = iota // anyone
 	gChannel             // an API channel token only
+	gBot                 // an agent bot token only
 	gUser                // any signed-in user
 	gManager             // admin or supervisor
 	gAdmin               // admin only
@@ -52,8 +53,10 @@ const (
 	kToken
 	kHelpCategory
 	kHelpArticle
-	kWebhook     // a webhook subscription with one logged delivery
-	kRoutingRule // a disabled routing rule (an enabled one would route the matrix's conversations)
+	kWebhook        // a webhook subscription with one logged delivery
+	kRoutingRule    // a disabled routing rule (an enabled one would route the matrix's conversations)
+	kAutomationRule // a disabled automation rule (an enabled one would act on the matrix's conversations)
+	kBot            // a disabled flow bot (no department uses it)
 )
 
 // Targets of workspace-scoped objects, and of tokens.
@@ -294,6 +297,32 @@ func matrixRoutes() []authzRoute {
 		{route: "GET /api/v1/routing-rules/{id}", gate: gUser, kind: kRoutingRule, ok: 200},
 		{route: "PATCH /api/v1/routing-rules/{id}", gate: gAdmin, kind: kRoutingRule, ok: 200, fresh: true, writes: "routing_rules", body: uniqName("Regra")},
 		{route: "DELETE /api/v1/routing-rules/{id}", gate: gAdmin, kind: kRoutingRule, ok: 204, fresh: true, writes: "routing_rules"},
+		{route: "GET /api/v1/bots", gate: gUser, ok: 200},
+		{route: "POST /api/v1/bots", gate: gAdmin, ok: 201, writes: "bots",
+			body: func(c cell) any {
+				return map[string]any{"name": c.h.uniq("Robô"), "kind": "flow", "enabled": false,
+					"flow": map[string]any{"start": "a", "steps": []map[string]any{{"id": "a", "type": "handoff"}}}}
+			}},
+		{route: "GET /api/v1/bots/{id}", gate: gUser, kind: kBot, ok: 200},
+		{route: "PATCH /api/v1/bots/{id}", gate: gAdmin, kind: kBot, ok: 200, fresh: true, writes: "bots", body: uniqName("Robô")},
+		{route: "DELETE /api/v1/bots/{id}", gate: gAdmin, kind: kBot, ok: 204, fresh: true, writes: "bots"},
+		{route: "POST /api/v1/bots/{id}/test", gate: gManager, kind: kBot, ok: 200, body: js(map[string]any{"input": "oi"})},
+		// the bot API admits agent bot tokens only (TestAgentBot covers them)
+		{route: "GET /api/v1/bot/conversations/{id}", gate: gBot, kind: kConv},
+		{route: "GET /api/v1/bot/conversations/{id}/messages", gate: gBot, kind: kConv},
+		{route: "POST /api/v1/bot/conversations/{id}/messages", gate: gBot, kind: kConv, body: js(map[string]any{"content": "oi"})},
+		{route: "POST /api/v1/bot/conversations/{id}/handoff", gate: gBot, kind: kConv, body: js(map[string]any{})},
+		{route: "POST /api/v1/bot/conversations/{id}/transfer", gate: gBot, kind: kConv, body: js(map[string]any{"department_id": 1})},
+		{route: "POST /api/v1/bot/conversations/{id}/resolve", gate: gBot, kind: kConv, body: js(map[string]any{})},
+		{route: "GET /api/v1/automation-rules", gate: gUser, ok: 200},
+		{route: "POST /api/v1/automation-rules", gate: gAdmin, ok: 201, writes: "automation_rules",
+			body: func(c cell) any {
+				return map[string]any{"name": c.h.uniq("Automação"), "enabled": false, "event": "conversation.created",
+					"actions": []any{map[string]any{"type": "set_priority", "priority": "low"}}}
+			}},
+		{route: "GET /api/v1/automation-rules/{id}", gate: gUser, kind: kAutomationRule, ok: 200},
+		{route: "PATCH /api/v1/automation-rules/{id}", gate: gAdmin, kind: kAutomationRule, ok: 200, fresh: true, writes: "automation_rules", body: uniqName("Automação")},
+		{route: "DELETE /api/v1/automation-rules/{id}", gate: gAdmin, kind: kAutomationRule, ok: 204, fresh: true, writes: "automation_rules"},
 		{route: "GET /api/v1/channels", gate: gUser, ok: 200}, // summaries without secrets for non-admins (TestChannelListHidesSecrets)
 		{route: "POST /api/v1/channels", gate: gAdmin, ok: 201, writes: "channels",
 			body: func(c cell) any { return map[string]any{"kind": "api", "name": c.h.uniq("Canal")} }},
@@ -421,7 +450,7 @@ func expected(r authzRoute, c cell) int {
 	switch {
 	case r.gate == gPublic:
 		return r.ok
-	case r.gate == gChannel || c.actor == actAnon:
+	case r.gate == gChannel || r.gate == gBot || c.actor == actAnon:
 		return http.StatusUnauthorized
 	}
 	role := actorRole(c.actor)
@@ -529,6 +558,16 @@ func (h *testAPI) makeObj(k objKind, ws string) int64 {
 			_, err = q.InsertDelivery(ctx, store.WebhookDelivery{WorkspaceID: wid, SubscriptionID: s.ID, EventID: h.uniq("msg_authz"),
 				EventType: "message.created", Payload: "{}"})
 			return err
+		case kAutomationRule:
+			r, err := q.CreateAutomationRule(ctx, store.AutomationRule{WorkspaceID: wid, Name: h.uniq("Automação"), Enabled: false,
+				Event: "conversation.created", Conditions: []byte(`{}`), Actions: []byte(`[{"type":"set_priority","priority":"high"}]`)})
+			id = r.ID
+			return err
+		case kBot:
+			b, err := q.CreateBot(ctx, store.Bot{WorkspaceID: wid, Name: h.uniq("Robô"), Kind: store.BotFlow,
+				Flow: []byte(`{"start":"a","steps":[{"id":"a","type":"handoff"}]}`)})
+			id = b.ID
+			return err
 		case kRoutingRule:
 			r, err := q.CreateRoutingRule(ctx, store.RoutingRule{WorkspaceID: wid, Name: h.uniq("Regra"), Enabled: false,
 				Conditions: []byte(`{}`), Actions: []byte(`{"last_department":true}`)})
@@ -565,7 +604,7 @@ func newAuthzWorld(h *testAPI) *authzWorld {
 	w := &authzWorld{conv: map[string]convRef{}, obj: map[objKind]map[string]int64{},
 		labelOn: map[string]int64{}, labelOff: map[string]int64{}, tokenOf: map[string]int64{}}
 	for _, ws := range []string{tgtWS1, tgtWS2obj} {
-		for _, k := range []objKind{kContact, kUser, kDept, kLabel, kQuickReply, kClosingReason, kChannel, kHelpCategory, kHelpArticle, kWebhook, kRoutingRule} {
+		for _, k := range []objKind{kContact, kUser, kDept, kLabel, kQuickReply, kClosingReason, kChannel, kHelpCategory, kHelpArticle, kWebhook, kRoutingRule, kAutomationRule, kBot} {
 			if w.obj[k] == nil {
 				w.obj[k] = map[string]int64{}
 			}

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atende/atende/internal/auth"
+	"github.com/atende/atende/internal/store"
 	"github.com/atende/atende/internal/store/storetest"
 )
 
@@ -22,6 +24,8 @@ type badWorld struct {
 	label, label2, qr, cr, channel        int64
 	contact, user, dept, token            int64
 	otherUser, otherDept, otherLabel      int64 // of WS2
+	botToken                              string
+	botConv                               int64 // run by the agent bot of botToken
 }
 
 func newBadWorld(h *testAPI) *badWorld {
@@ -43,6 +47,18 @@ func newBadWorld(h *testAPI) *badWorld {
 	w.contact, w.user, w.dept = h.makeObj(kContact, tgtWS1), h.makeObj(kUser, tgtWS1), h.makeObj(kDept, tgtWS1)
 	w.otherUser, w.otherDept, w.otherLabel = h.makeObj(kUser, tgtWS2obj), h.makeObj(kDept, tgtWS2obj), h.makeObj(kLabel, tgtWS2obj)
 	w.token = h.tokenID(actAdmin)
+	// an agent bot running one queued conversation
+	botToken, botHash := auth.NewToken(auth.PrefixBot)
+	agent, err := h.db.W().CreateBot(ctx, store.Bot{WorkspaceID: f.WS.ID, Name: "Assistente", Kind: store.BotAgent, Enabled: true,
+		URL: "https://bot.example.com/events", TokenHash: botHash, TokenPrefix: botToken[:10]})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	w.botToken, w.botConv = botToken, h.newConvWith(tgtVendas, stQueued, false).ID
+	if err := h.db.W().SaveBotSession(ctx, store.BotSession{ConversationID: w.botConv, WorkspaceID: f.WS.ID, BotID: agent.ID, State: []byte("{}"),
+		StartedAt: store.Now(), UpdatedAt: store.Now()}); err != nil {
+		h.t.Fatal(err)
+	}
 	if err := h.db.W().SetContactLabel(ctx, f.WS.ID, w.contact, w.label, true); err != nil {
 		h.t.Fatal(err)
 	}
@@ -109,6 +125,37 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 		{name: "conditions as a string", body: `{"name":"x","actions":{"last_department":true},"conditions":"all"}`, want: 422},
 		{name: "enabled as string", body: `{"enabled":"yes"}`, want: 400},
 		{name: "another workspace's rule", path: obj("routing-rules", otherRule, ""), body: map[string]any{"name": "x"}, want: 404},
+	}
+	bot, otherBot := h.makeObj(kBot, tgtWS1), h.makeObj(kBot, tgtWS2obj)
+	handoffFlow := map[string]any{"start": "a", "steps": []map[string]any{{"id": "a", "type": "handoff"}}}
+	botCases := []badCase{
+		{name: "blank name", body: map[string]any{"name": " "}, want: 422},
+		{name: "dangling next", body: map[string]any{"flow": map[string]any{"start": "a", "steps": []map[string]any{{"id": "a", "type": "message", "text": "oi", "next": "b"}}}}, want: 422},
+		{name: "loop that never waits", body: map[string]any{"flow": map[string]any{"start": "a", "steps": []map[string]any{{"id": "a", "type": "message", "text": "oi", "next": "a"}}}}, want: 422},
+		{name: "menu without options", body: map[string]any{"flow": map[string]any{"start": "a", "steps": []map[string]any{{"id": "a", "type": "menu", "text": "?"}}}}, want: 422},
+		{name: "another workspace's department", body: map[string]any{"flow": map[string]any{"start": "a", "steps": []map[string]any{{"id": "a", "type": "transfer", "department_id": h.fix.Dept2.ID}}}}, want: 422},
+		{name: "unknown validation", body: map[string]any{"flow": map[string]any{"start": "a", "steps": []map[string]any{{"id": "a", "type": "ask", "text": "?", "attribute": "x", "validate": "rg", "next": "b"}, {"id": "b", "type": "handoff"}}}}, want: 422},
+		{name: "flow as a string", body: `{"flow":"start"}`, want: 422},
+		{name: "url on a flow bot", body: map[string]any{"url": "https://bot.example.com"}, want: 422},
+		{name: "enabled as string", body: `{"enabled":"yes"}`, want: 400},
+		{name: "another workspace's bot", path: obj("bots", otherBot, ""), body: map[string]any{"name": "x"}, want: 404},
+	}
+	auto, otherAuto := h.makeObj(kAutomationRule, tgtWS1), h.makeObj(kAutomationRule, tgtWS2obj)
+	autoActs := []map[string]any{{"type": "resolve"}}
+	autoCases := []badCase{
+		{name: "blank name", body: map[string]any{"name": " ", "event": "conversation.created", "actions": autoActs}, want: 422},
+		{name: "unknown event", body: map[string]any{"name": "x", "event": "conversation.deleted", "actions": autoActs}, want: 422},
+		{name: "time-based without minutes", body: map[string]any{"name": "x", "event": "no_agent_reply", "actions": autoActs}, want: 422},
+		{name: "no actions", body: map[string]any{"name": "x", "event": "conversation.created", "actions": []any{}}, want: 422},
+		{name: "unknown action", body: map[string]any{"name": "x", "event": "conversation.created", "actions": []map[string]any{{"type": "explode"}}}, want: 422},
+		{name: "unknown condition key", body: map[string]any{"name": "x", "event": "conversation.created", "actions": autoActs, "conditions": map[string]any{"statuss": []string{"open"}}}, want: 422},
+		{name: "message condition on another event", body: map[string]any{"name": "x", "event": "conversation.created", "actions": autoActs, "conditions": map[string]any{"message_from": "customer"}}, want: 422},
+		{name: "another workspace's label", body: map[string]any{"name": "x", "event": "conversation.created", "actions": []map[string]any{{"type": "add_label", "label_id": h.makeObj(kLabel, tgtWS2obj)}}}, want: 422},
+		{name: "another workspace's agent", body: map[string]any{"name": "x", "event": "conversation.created", "actions": []map[string]any{{"type": "assign_agent", "user_id": h.fix.Agent2.ID}}}, want: 422},
+		{name: "another workspace's webhook", body: map[string]any{"name": "x", "event": "conversation.created", "actions": []map[string]any{{"type": "send_webhook", "webhook_id": otherHook}}}, want: 422},
+		{name: "actions as an object", body: `{"name":"x","event":"conversation.created","actions":{"type":"resolve"}}`, want: 422},
+		{name: "minutes as string", body: `{"minutes":"5"}`, want: 400},
+		{name: "another workspace's rule", path: obj("automation-rules", otherAuto, ""), body: map[string]any{"name": "x"}, want: 404},
 	}
 	hookCases := []badCase{
 		{name: "not a URL", body: hookBody("receiver", "message.created"), want: 422},
@@ -226,6 +273,8 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 			{name: "undefault the default", path: obj("departments", f.Vendas.ID, ""), body: map[string]any{"is_default": false}, want: 422},
 			{name: "name taken", body: map[string]any{"name": "Financeiro"}, want: 409},
 			{name: "other workspace", path: obj("departments", w.otherDept, ""), body: map[string]any{"name": "x"}, want: 404},
+			{name: "unknown bot", body: map[string]any{"bot_id": 99999999}, want: 422},
+			{name: "bot id as string", body: `{"bot_id":"1"}`, want: 400},
 		}},
 		{route: "DELETE /api/v1/departments/{id}", path: obj("departments", w.dept, ""), cases: []badCase{
 			{name: "the default", path: obj("departments", f.Vendas.ID, ""), want: 422},
@@ -380,6 +429,55 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 		{route: "PATCH /api/v1/routing-rules/{id}", path: obj("routing-rules", rule, ""), json: true, valid: map[string]any{}, cases: ruleCases},
 		{route: "DELETE /api/v1/routing-rules/{id}", path: obj("routing-rules", rule, ""), cases: []badCase{
 			{name: "another workspace's rule", path: obj("routing-rules", otherRule, ""), want: 404}}},
+		{route: "POST /api/v1/bots", path: "/api/v1/bots", json: true,
+			valid: map[string]any{"name": "ok", "kind": "flow", "enabled": false, "flow": handoffFlow},
+			cases: append([]badCase{
+				{name: "missing kind", body: map[string]any{"name": "x", "flow": handoffFlow}, want: 422},
+				{name: "unknown kind", body: map[string]any{"name": "x", "kind": "llm", "flow": handoffFlow}, want: 422},
+				{name: "flow bot without flow", body: map[string]any{"name": "x", "kind": "flow"}, want: 422},
+				{name: "agent bot without url", body: map[string]any{"name": "x", "kind": "agent"}, want: 422},
+				{name: "agent bot url not http", body: map[string]any{"name": "x", "kind": "agent", "url": "ftp://bot.example.com"}, want: 422},
+				{name: "agent bot with a flow", body: map[string]any{"name": "x", "kind": "agent", "url": "https://bot.example.com", "flow": handoffFlow}, want: 422},
+			}, botCases[:len(botCases)-1]...)},
+		{route: "PATCH /api/v1/bots/{id}", path: obj("bots", bot, ""), json: true, valid: map[string]any{}, cases: append(botCases,
+			badCase{name: "change kind", body: map[string]any{"kind": "agent"}, want: 422},
+			badCase{name: "rotate a flow bot's token", body: map[string]any{"rotate_token": true}, want: 422})},
+		{route: "DELETE /api/v1/bots/{id}", path: obj("bots", bot, ""), cases: []badCase{
+			{name: "another workspace's bot", path: obj("bots", otherBot, ""), want: 404}}},
+		{route: "POST /api/v1/bots/{id}/test", path: obj("bots", bot, "/test"), json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "broken draft", body: map[string]any{"flow": map[string]any{"start": "x", "steps": []any{}}}, want: 422},
+			{name: "state as a string", body: `{"state":"main"}`, want: 400},
+			{name: "another workspace's bot", path: obj("bots", otherBot, "/test"), want: 404}}},
+		{route: "POST /api/v1/bot/conversations/{id}/messages", path: obj("bot/conversations", w.botConv, "/messages"), actor: "bot", json: true,
+			valid: map[string]any{"content": "oi"}, cases: []badCase{
+				{name: "no content", body: map[string]any{"content": " "}, want: 422},
+				{name: "too many choices", body: map[string]any{"content": "x", "choices": []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"}}, want: 422},
+				{name: "blank choice", body: map[string]any{"content": "x", "choices": []string{" "}}, want: 422},
+				{name: "choices as a string", body: `{"content":"x","choices":"sim"}`, want: 400},
+				{name: "a conversation the bot does not run", path: obj("bot/conversations", w.queued.ID, "/messages"), body: map[string]any{"content": "x"}, want: 404},
+			}},
+		{route: "POST /api/v1/bot/conversations/{id}/handoff", path: obj("bot/conversations", w.botConv, "/handoff"), actor: "bot", json: true,
+			valid: map[string]any{}, cases: []badCase{
+				{name: "unknown department", body: map[string]any{"department_id": 99999999}, want: 422},
+				{name: "another workspace's department", body: map[string]any{"department_id": h.fix.Dept2.ID}, want: 422},
+				{name: "negative department", body: map[string]any{"department_id": -1}, want: 422},
+				{name: "a conversation the bot does not run", path: obj("bot/conversations", w.open.ID, "/handoff"), body: map[string]any{}, want: 404},
+			}},
+		{route: "POST /api/v1/bot/conversations/{id}/transfer", path: obj("bot/conversations", w.botConv, "/transfer"), actor: "bot", json: true,
+			valid: map[string]any{"department_id": h.fix.Financeiro.ID}, cases: []badCase{
+				{name: "no department", body: map[string]any{}, want: 422},
+				{name: "another workspace's department", body: map[string]any{"department_id": h.fix.Dept2.ID}, want: 422},
+				{name: "department as a string", body: `{"department_id":"2"}`, want: 400},
+			}},
+		{route: "POST /api/v1/bot/conversations/{id}/resolve", path: obj("bot/conversations", w.botConv, "/resolve"), actor: "bot", cases: []badCase{
+			{name: "a conversation the bot does not run", path: obj("bot/conversations", w.queued.ID, "/resolve"), want: 404},
+		}},
+		{route: "POST /api/v1/automation-rules", path: "/api/v1/automation-rules", json: true,
+			valid: map[string]any{"name": "ok", "enabled": false, "event": "conversation.created", "actions": autoActs},
+			cases: append([]badCase{{name: "missing event", body: map[string]any{"name": "x", "actions": autoActs}, want: 422}}, autoCases[:len(autoCases)-1]...)},
+		{route: "PATCH /api/v1/automation-rules/{id}", path: obj("automation-rules", auto, ""), json: true, valid: map[string]any{}, cases: autoCases},
+		{route: "DELETE /api/v1/automation-rules/{id}", path: obj("automation-rules", auto, ""), cases: []badCase{
+			{name: "another workspace's rule", path: obj("automation-rules", otherAuto, ""), want: 404}}},
 		{route: "PUT /api/v1/routing-rules/order", path: "/api/v1/routing-rules/order", json: true, cases: []badCase{
 			{name: "no ids", body: map[string]any{}, want: 422},
 			{name: "another workspace's rule", body: map[string]any{"ids": []int64{rule, otherRule}}, want: 422},
@@ -686,6 +784,8 @@ func TestBadInputOnEveryWriteEndpoint(t *testing.T) {
 					token = ""
 				case "channel":
 					token = h.fix.ChannelToken
+				case "bot":
+					token = w.botToken
 				}
 				run := func(c badCase) response {
 					path := c.path

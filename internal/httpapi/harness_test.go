@@ -207,6 +207,11 @@ func newTestAPI(t testing.TB, engine string, opts ...harnessOption) *testAPI {
 	h.hooks = webhook.New(db, box, o.webhooks, h.runner, log)
 	h.conv.SetOutbox(h.hooks)
 	h.runner.Handle(webhook.JobDeliver, h.hooks.Handle)
+	h.runner.Handle(conversation.JobBotEvent, h.hooks.HandleBotEvent)
+	h.conv.AddOutbox(h.conv.RulesOutbox())
+	h.conv.SetRuleWebhooks(h.hooks)
+	h.runner.Handle(conversation.JobRules, h.conv.HandleRules)
+	h.runner.Handle(conversation.JobRulesScan, h.conv.HandleRulesScan)
 
 	if o.runner {
 		rctx, cancel := context.WithCancel(context.Background())
@@ -278,9 +283,7 @@ func openTestDB(t testing.TB, engine string) (*store.DB, *sql.DB) {
 			t.Fatalf("create schema: %v", err)
 		}
 		t.Cleanup(func() {
-			cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			if _, err := admin.ExecContext(cctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+			if err := storetest.DropSchema(admin, schema); err != nil {
 				t.Errorf("drop schema %s: %v", schema, err)
 			}
 			admin.Close()

@@ -89,7 +89,7 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 	if doc.OpenAPI != "3.0.3" {
 		t.Errorf("openapi = %q, want 3.0.3", doc.OpenAPI)
 	}
-	for name, want := range map[string]string{"bearerAuth": "http", "cookieAuth": "apiKey", "channelToken": "http"} {
+	for name, want := range map[string]string{"bearerAuth": "http", "cookieAuth": "apiKey", "channelToken": "http", "botToken": "http"} {
 		s := doc.Components.SecuritySchemes[name]
 		if s == nil || s.Value == nil || s.Value.Type != want {
 			t.Errorf("security scheme %s missing or not %s", name, want)
@@ -627,6 +627,45 @@ func TestOpenAPIResponsesMatchSchema(t *testing.T) {
 	do(oaReq{method: "DELETE", path: fmt.Sprintf("/api/v1/routing-rules/%d", rule1.ID), token: admin, want: 204})
 	do(oaReq{method: "DELETE", path: fmt.Sprintf("/api/v1/routing-rules/%d", rule2.ID), token: admin, want: 204})
 
+	// --- bots (detached and deleted again, so the rest of the tour meets no bot)
+	flowIn := map[string]any{"start": "menu", "steps": []map[string]any{
+		{"id": "menu", "type": "menu", "text": "Como podemos ajudar?", "options": []map[string]any{{"label": "Financeiro", "next": "fin"}, {"label": "Pessoa", "next": "human"}}},
+		{"id": "fin", "type": "transfer", "department_id": f.Financeiro.ID},
+		{"id": "human", "type": "handoff"}}}
+	flowBot := oaDecode[oaID](t, "bot", do(oaReq{method: "POST", path: "/api/v1/bots", token: admin, want: 201, body: oaJSON(map[string]any{"name": "Recepção", "kind": "flow", "flow": flowIn})}))
+	agentBot := oaDecode[oaID](t, "bot", do(oaReq{method: "POST", path: "/api/v1/bots", token: admin, want: 201,
+		body: oaJSON(map[string]any{"name": "IA", "kind": "agent", "url": "https://bot.example.com/events"})}))
+	do(oaReq{method: "POST", path: "/api/v1/bots", token: admin, want: 422, invalid: true, body: oaJSON(map[string]any{"name": "x", "kind": "flow"})})
+	do(oaReq{method: "POST", path: "/api/v1/bots", token: admin, want: 409, body: oaJSON(map[string]any{"name": "Recepção", "kind": "flow", "flow": flowIn})})
+	do(oaReq{method: "POST", path: "/api/v1/bots", token: super, want: 403, body: oaJSON(map[string]any{"name": "y", "kind": "flow", "flow": flowIn})})
+	do(oaReq{method: "GET", path: "/api/v1/bots", token: agentA, want: 200})
+	do(oaReq{method: "GET", path: fmt.Sprintf("/api/v1/bots/%d", flowBot.ID), token: agentA, want: 200})
+	do(oaReq{method: "PATCH", path: fmt.Sprintf("/api/v1/bots/%d", flowBot.ID), token: admin, want: 200, body: oaJSON(map[string]any{"enabled": false})})
+	do(oaReq{method: "PATCH", path: fmt.Sprintf("/api/v1/bots/%d", agentBot.ID), token: admin, want: 200, body: oaJSON(map[string]any{"rotate_token": true})})
+	do(oaReq{method: "POST", path: fmt.Sprintf("/api/v1/bots/%d/test", flowBot.ID), token: super, want: 200, body: oaJSON(map[string]any{"contact": map[string]any{"name": "Ana"}})})
+	do(oaReq{method: "POST", path: fmt.Sprintf("/api/v1/bots/%d/test", flowBot.ID), token: super, want: 200,
+		body: oaJSON(map[string]any{"state": map[string]any{"step": "menu", "retries": 0}, "input": "financeiro", "open": false})})
+	do(oaReq{method: "POST", path: fmt.Sprintf("/api/v1/bots/%d/test", flowBot.ID), token: agentA, want: 403, body: oaJSON(map[string]any{})})
+	vendasPath := fmt.Sprintf("/api/v1/departments/%d", f.Vendas.ID)
+	do(oaReq{method: "PATCH", path: vendasPath, token: admin, want: 200, body: oaJSON(map[string]any{"bot_id": flowBot.ID})})
+	do(oaReq{method: "PATCH", path: vendasPath, token: admin, want: 200, body: oaJSON(map[string]any{"bot_id": nil})})
+	do(oaReq{method: "DELETE", path: fmt.Sprintf("/api/v1/bots/%d", flowBot.ID), token: admin, want: 204})
+	do(oaReq{method: "DELETE", path: fmt.Sprintf("/api/v1/bots/%d", agentBot.ID), token: admin, want: 204})
+
+	// --- automation rules (disabled, so the rest of the tour is untouched; deleted again)
+	autoIn := map[string]any{"name": "Espera longa", "enabled": false, "event": "no_agent_reply", "minutes": 30,
+		"conditions": map[string]any{"statuses": []string{"queued"}, "assignee": "none", "business_hours": "open"},
+		"actions":    []map[string]any{{"type": "set_priority", "priority": "urgent"}, {"type": "add_note", "text": "Cliente esperando"}}}
+	auto := oaDecode[oaID](t, "automation rule", do(oaReq{method: "POST", path: "/api/v1/automation-rules", token: admin, want: 201, body: oaJSON(autoIn)}))
+	do(oaReq{method: "POST", path: "/api/v1/automation-rules", token: admin, want: 422, invalid: true,
+		body: oaJSON(map[string]any{"name": "x", "event": "no_agent_reply", "actions": []map[string]any{{"type": "resolve"}}})})
+	do(oaReq{method: "POST", path: "/api/v1/automation-rules", token: super, want: 403, body: oaJSON(autoIn)})
+	do(oaReq{method: "GET", path: "/api/v1/automation-rules", token: agentA, want: 200})
+	do(oaReq{method: "GET", path: fmt.Sprintf("/api/v1/automation-rules/%d", auto.ID), token: agentA, want: 200})
+	do(oaReq{method: "PATCH", path: fmt.Sprintf("/api/v1/automation-rules/%d", auto.ID), token: admin, want: 200,
+		body: oaJSON(map[string]any{"event": "message.created", "minutes": 0, "conditions": map[string]any{"message_from": "customer", "message_contains": []string{"cancelar"}}})})
+	do(oaReq{method: "DELETE", path: fmt.Sprintf("/api/v1/automation-rules/%d", auto.ID), token: admin, want: 204})
+
 	// --- outbound webhooks
 	hook := oaDecode[oaID](t, "webhook", do(oaReq{method: "POST", path: "/api/v1/webhook-subscriptions", token: admin, want: 201,
 		body: oaJSON(map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"message.created", "conversation.resolved"}, "description": "CRM"})}))
@@ -1085,6 +1124,41 @@ func TestOpenAPIResponsesMatchSchema(t *testing.T) {
 		tr.ok[tr.opName(in)] = true
 		conn.CloseNow()
 	}
+
+	// --- the bot API: an agent bot runs Vendas for four new customers
+	agentIn := oaDecode[struct {
+		ID    int64  `json:"id"`
+		Token string `json:"token"`
+	}](t, "agent bot", do(oaReq{method: "POST", path: "/api/v1/bots", token: admin, want: 201,
+		body: oaJSON(map[string]any{"name": "Assistente", "kind": "agent", "url": "https://bot.example.com/events"})}))
+	vendasDept := fmt.Sprintf("/api/v1/departments/%d", f.Vendas.ID)
+	do(oaReq{method: "PATCH", path: vendasDept, token: admin, want: 200, body: oaJSON(map[string]any{"bot_id": agentIn.ID})})
+	var botConvs []string
+	for i := 0; i < 4; i++ {
+		in := oaDecode[struct {
+			ConversationID int64 `json:"conversation_id"`
+		}](t, "inbound", inbound(f.ChannelToken, map[string]any{"message_id": fmt.Sprintf("bot-%d", i), "contact": map[string]any{"id": fmt.Sprintf("bot-cliente-%d", i)}, "text": "oi"}, 201, false))
+		botConvs = append(botConvs, fmt.Sprintf("/api/v1/bot/conversations/%d", in.ConversationID))
+	}
+	bt := agentIn.Token
+	do(oaReq{method: "GET", path: botConvs[0], token: bt, want: 200})
+	do(oaReq{method: "GET", path: botConvs[0], token: admin, want: 401})
+	do(oaReq{method: "GET", path: botConvs[0] + "/messages", token: bt, want: 200})
+	do(oaReq{method: "POST", path: botConvs[0] + "/messages", token: bt, want: 201, body: oaJSON(map[string]any{"content": "Olá! Quer ver o catálogo?", "choices": []string{"Sim", "Não"}})})
+	do(oaReq{method: "POST", path: botConvs[0] + "/messages", token: bt, want: 422, body: oaJSON(map[string]any{"content": " "})})
+	do(oaReq{method: "POST", path: botConvs[0] + "/transfer", token: bt, want: 422, body: oaJSON(map[string]any{})})
+	do(oaReq{method: "POST", path: botConvs[0] + "/transfer", token: bt, want: 200, body: oaJSON(map[string]any{"department_id": f.Financeiro.ID})})
+	do(oaReq{method: "GET", path: botConvs[0], token: bt, want: 404})
+	do(oaReq{method: "POST", path: botConvs[1] + "/handoff", token: bt, want: 200, body: oaJSON(map[string]any{})})
+	do(oaReq{method: "POST", path: botConvs[2] + "/resolve", token: bt, want: 200})
+	taken := strings.TrimPrefix(botConvs[3], "/api/v1/bot")
+	do(oaReq{method: "POST", path: "/api/v1" + taken + "/messages", token: super, want: 201, body: oaJSON(map[string]any{"kind": "reply", "content": "Oi! Aqui é a supervisora."})})
+	do(oaReq{method: "POST", path: botConvs[3] + "/messages", token: bt, want: 409, body: oaJSON(map[string]any{"content": "posso ajudar?"})})
+	do(oaReq{method: "POST", path: botConvs[3] + "/handoff", token: bt, want: 409, body: oaJSON(map[string]any{})})
+	do(oaReq{method: "POST", path: botConvs[3] + "/transfer", token: bt, want: 409, body: oaJSON(map[string]any{"department_id": f.Financeiro.ID})})
+	do(oaReq{method: "POST", path: botConvs[3] + "/resolve", token: bt, want: 409})
+	do(oaReq{method: "PATCH", path: vendasDept, token: admin, want: 200, body: oaJSON(map[string]any{"bot_id": nil})})
+	do(oaReq{method: "DELETE", path: fmt.Sprintf("/api/v1/bots/%d", agentIn.ID), token: admin, want: 204})
 
 	// --- login rate limit: 10 attempts per e-mail in 5 minutes
 	for i := 0; i < 10; i++ {

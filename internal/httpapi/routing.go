@@ -81,6 +81,13 @@ func (s *Server) checkRoutingRefs(ctx context.Context, ws int64, c routing.Condi
 			depts = append(depts, ref{"actions.department_id", []int64{a.DepartmentID}})
 		}
 		labels = append(labels, ref{"actions.label_ids", a.LabelIDs})
+		if a.BotID != 0 {
+			if _, err := q.Bot(ctx, ws, a.BotID); errors.Is(err, store.ErrNotFound) {
+				return errValidation(fmt.Sprintf("actions.bot_id: %d is not one of this workspace's", a.BotID))
+			} else if err != nil {
+				return err
+			}
+		}
 	}
 	depts = append(depts, ref{"conditions.last_department_ids", c.LastDepartmentIDs})
 	labels = append(labels, ref{"conditions.has_label_ids", c.HasLabelIDs}, ref{"conditions.lacks_label_ids", c.LacksLabelIDs})

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -319,6 +320,8 @@ func (s *Server) getDepartment(w http.ResponseWriter, r *http.Request) error {
 type departmentInput struct {
 	Name      *string `json:"name"`
 	IsDefault *bool   `json:"is_default"`
+	// BotID gives the department its bot; null removes it.
+	BotID optionalID `json:"bot_id"`
 }
 
 func (s *Server) createDepartment(w http.ResponseWriter, r *http.Request) error {
@@ -373,6 +376,17 @@ func (s *Server) patchDepartment(w http.ResponseWriter, r *http.Request) error {
 		}
 		if err := q.UpdateDepartment(r.Context(), ws, id, name, in.IsDefault != nil && *in.IsDefault); err != nil {
 			return err
+		}
+		if in.BotID.Set {
+			var botID int64
+			if in.BotID.ID != nil {
+				botID = *in.BotID.ID
+			}
+			if err := q.SetDepartmentBot(r.Context(), ws, id, botID); errors.Is(err, store.ErrNotFound) && botID != 0 {
+				return errValidation("bot_id: " + strconv.FormatInt(botID, 10) + " is not one of this workspace's bots")
+			} else if err != nil {
+				return err
+			}
 		}
 		d, err = q.Department(r.Context(), ws, id)
 		return err

@@ -11,11 +11,14 @@ type Department struct {
 	Name      string  `json:"name"`
 	IsDefault bool    `json:"is_default"`
 	MemberIDs []int64 `json:"member_ids"`
+	// BotID is the department's own bot, which talks to the conversations
+	// the department receives (nil: none).
+	BotID *int64 `json:"bot_id"`
 }
 
 // Departments lists a workspace's departments with their members.
 func (q Q) Departments(ctx context.Context, ws int64) ([]Department, error) {
-	rows, err := q.query(ctx, `SELECT id, name, is_default FROM departments WHERE workspace_id = $1 ORDER BY name, id`, ws)
+	rows, err := q.query(ctx, `SELECT id, name, is_default, bot_id FROM departments WHERE workspace_id = $1 ORDER BY name, id`, ws)
 	if err != nil {
 		return nil, fmt.Errorf("store: list departments: %w", err)
 	}
@@ -25,7 +28,7 @@ func (q Q) Departments(ctx context.Context, ws int64) ([]Department, error) {
 	for rows.Next() {
 		var d Department
 		var def int64
-		if err := rows.Scan(&d.ID, &d.Name, &def); err != nil {
+		if err := rows.Scan(&d.ID, &d.Name, &def, &d.BotID); err != nil {
 			return nil, err
 		}
 		d.IsDefault = def != 0

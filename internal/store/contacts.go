@@ -466,3 +466,14 @@ func (q Q) SetContactLabel(ctx context.Context, ws, contactID, labelID int64, on
 	}
 	return err
 }
+
+// SetContactAttributes replaces a contact's custom attributes (a bot saving
+// an answer): the rest of the contact is left alone.
+func (q Q) SetContactAttributes(ctx context.Context, ws, id int64, attrs map[string]any) error {
+	b, err := marshalAttrs(attrs)
+	if err != nil {
+		return err
+	}
+	res, err := q.exec(ctx, `UPDATE contacts SET attributes = $3, updated_at = $4 WHERE id = $1 AND workspace_id = $2`, id, ws, b, Now())
+	return affected(res, err, "set contact attributes", id)
+}

@@ -79,6 +79,9 @@ type Message struct {
 	// it still exists.
 	ReplyToID *int64 `json:"reply_to_id"`
 	ReplyTo   *Quote `json:"reply_to,omitempty"`
+	// Choices are the options of a bot's menu, in order: the text already
+	// lists them, and channels with buttons or lists also offer them so.
+	Choices []string `json:"choices,omitempty"`
 }
 
 // Quote is the part of an answered message a reply shows above itself.
@@ -124,17 +127,22 @@ func clip(s string, n int) string {
 }
 
 const msgCols = `m.id, m.workspace_id, m.conversation_id, m.kind, m.direction, m.sender_type, m.sender_id, m.content, m.event, m.channel_id,
-	m.external_id, m.status, m.error, m.created_at, m.reply_to_id,
+	m.external_id, m.status, m.error, m.created_at, m.reply_to_id, m.choices,
 	COALESCE((SELECT vch.kind FROM conversations vcv JOIN channels vch ON vch.id = m.channel_id
 		WHERE vcv.id = m.conversation_id AND vcv.channel_id <> m.channel_id), '')`
 
 func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
 	var m Message
-	var ev *string
+	var ev, choices *string
 	err := row.Scan(&m.ID, &m.WorkspaceID, &m.ConversationID, &m.Kind, &m.Direction, &m.SenderType, &m.SenderID, &m.Content, &ev, &m.ChannelID,
-		&m.ExternalID, &m.Status, &m.Error, &m.CreatedAt, &m.ReplyToID, &m.Via)
+		&m.ExternalID, &m.Status, &m.Error, &m.CreatedAt, &m.ReplyToID, &choices, &m.Via)
 	if err != nil {
 		return m, mapErr(err)
+	}
+	if choices != nil {
+		if err := json.Unmarshal([]byte(*choices), &m.Choices); err != nil {
+			return m, fmt.Errorf("store: message %d choices: %w", m.ID, err)
+		}
 	}
 	if ev != nil {
 		m.Event = &Event{}
@@ -159,13 +167,22 @@ func (q Q) InsertMessage(ctx context.Context, m Message) (Message, error) {
 		s := string(b)
 		ev = &s
 	}
+	var choices *string
+	if len(m.Choices) > 0 {
+		b, err := json.Marshal(m.Choices)
+		if err != nil {
+			return m, err
+		}
+		s := string(b)
+		choices = &s
+	}
 	if m.Status == "" {
 		m.Status = DeliveryNone
 	}
 	id, err := q.insert(ctx, `INSERT INTO messages (workspace_id, conversation_id, kind, direction, sender_type, sender_id, content, event, channel_id,
-		external_id, status, error, created_at, reply_to_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		external_id, status, error, created_at, reply_to_id, choices) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		m.WorkspaceID, m.ConversationID, m.Kind, m.Direction, m.SenderType, m.SenderID, m.Content, ev, m.ChannelID,
-		m.ExternalID, m.Status, m.Error, m.CreatedAt, m.ReplyToID)
+		m.ExternalID, m.Status, m.Error, m.CreatedAt, m.ReplyToID, choices)
 	if err != nil {
 		return m, fmt.Errorf("store: insert message: %w", err)
 	}
@@ -495,11 +512,16 @@ func (q Q) SearchMessages(ctx context.Context, v access.Viewer, query string, be
 	hits := []SearchHit{}
 	for rows.Next() {
 		var h SearchHit
-		var ev *string
+		var ev, choices *string
 		err := rows.Scan(&h.ID, &h.WorkspaceID, &h.ConversationID, &h.Kind, &h.Direction, &h.SenderType, &h.SenderID, &h.Content, &ev, &h.ChannelID,
-			&h.ExternalID, &h.Status, &h.Error, &h.CreatedAt, &h.ReplyToID, &h.Via, &h.ContactName)
+			&h.ExternalID, &h.Status, &h.Error, &h.CreatedAt, &h.ReplyToID, &choices, &h.Via, &h.ContactName)
 		if err != nil {
 			return nil, err
+		}
+		if choices != nil {
+			if err := json.Unmarshal([]byte(*choices), &h.Choices); err != nil {
+				return nil, fmt.Errorf("store: message %d choices: %w", h.ID, err)
+			}
 		}
 		h.Attachments, h.LabelIDs = []Attachment{}, []int64{}
 		hits = append(hits, h)

@@ -18,6 +18,9 @@ type Message struct {
 	Attachments []Attachment `json:"attachments"`
 	Status      string       `json:"status"`
 	CreatedAt   int64        `json:"created_at"`
+	// Choices are a bot menu's options, offered as buttons while it is the
+	// latest message.
+	Choices []string `json:"choices,omitempty"`
 }
 
 // Attachment is a file of a message, fetched with the visitor's token.
@@ -41,7 +44,7 @@ func Visible(m store.Message) bool {
 // "sent" once stored and "read" once the team read the conversation past
 // them (teamReadUpTo, Unix ms).
 func View(m store.Message, name func(userID int64) string, attachmentPath string, teamReadUpTo int64) Message {
-	v := Message{ID: m.ID, Direction: m.Direction, Content: m.Content, Status: m.Status, CreatedAt: m.CreatedAt, Attachments: []Attachment{}}
+	v := Message{ID: m.ID, Direction: m.Direction, Content: m.Content, Status: m.Status, CreatedAt: m.CreatedAt, Attachments: []Attachment{}, Choices: m.Choices}
 	switch {
 	case m.Direction == store.DirIn:
 		v.Sender = "visitor"

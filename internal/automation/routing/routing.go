@@ -88,6 +88,9 @@ type Actions struct {
 	Priority string `json:"priority,omitempty"`
 	// LabelIDs are added to the new conversation.
 	LabelIDs []int64 `json:"label_ids,omitempty"`
+	// BotID, when set, is the bot that talks to the new conversation in
+	// place of its department's own.
+	BotID int64 `json:"bot_id,omitempty"`
 }
 
 // Rule is one routing rule as evaluated. Position is its 1-based place in
@@ -206,6 +209,10 @@ func (r Rule) Matches(f Facts) bool {
 	return r.Department(f) != 0
 }
 
+// Holds reports whether the test holds for a contact's attributes (the
+// automation rules of internal/automation/rules share it).
+func (a AttributeCondition) Holds(attrs map[string]any) bool { return a.holds(attrs) }
+
 func (a AttributeCondition) holds(attrs map[string]any) bool {
 	v, ok := attrs[a.Key]
 	text := ""
@@ -282,23 +289,34 @@ func strict(raw json.RawMessage, dst any, what string) error {
 	if len(bytes.TrimSpace(raw)) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 		return invalid("%s must be a JSON object", what)
 	}
+	if msg := DecodeStrict(raw, dst, what, "a JSON object"); msg != "" {
+		return invalid("%s", msg)
+	}
+	return nil
+}
+
+// DecodeStrict reads raw into dst the way rules are read from the API:
+// unknown keys, wrong types and trailing data are refused. It returns ""
+// on success, else a sentence naming what (and the field) for the
+// caller's own error; shape is what raw should be ("a JSON object").
+func DecodeStrict(raw json.RawMessage, dst any, what, shape string) string {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &te) && te.Field != "":
-			return invalid("%s.%s must be %s", what, te.Field, te.Type)
+			return fmt.Sprintf("%s.%s must be %s", what, te.Field, te.Type)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			return invalid("%s: unknown key %s", what, strings.TrimPrefix(err.Error(), "json: unknown field "))
+			return fmt.Sprintf("%s: unknown key %s", what, strings.TrimPrefix(err.Error(), "json: unknown field "))
 		default:
-			return invalid("%s must be a JSON object", what)
+			return fmt.Sprintf("%s must be %s", what, shape)
 		}
 	}
 	if dec.More() {
-		return invalid("%s: trailing data", what)
+		return what + ": trailing data"
 	}
-	return nil
+	return ""
 }
 
 // Validate checks the operators, kinds and sizes of c.
@@ -368,6 +386,9 @@ func (a Actions) Validate() error {
 	}
 	if a.Priority != "" && !slices.Contains(Priorities, a.Priority) {
 		return invalid("actions.priority: unknown priority %q; priorities are %s", a.Priority, strings.Join(Priorities, ", "))
+	}
+	if a.BotID < 0 {
+		return invalid("actions.bot_id must be a positive id")
 	}
 	if len(a.LabelIDs) > MaxListLength {
 		return invalid("actions.label_ids has at most %d entries", MaxListLength)

@@ -137,23 +137,28 @@ func openPostgres(t testing.TB, ctx context.Context) *store.DB {
 	}
 	t.Cleanup(func() {
 		db.Close()
-		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		// Two tests dropping their schemas at once can deadlock on the
-		// catalog; PostgreSQL aborts one of them, which may simply retry.
-		var err error
-		for attempt := 1; attempt <= 5; attempt++ {
-			if _, err = admin.ExecContext(cctx, `DROP SCHEMA `+schema+` CASCADE`); err == nil || !strings.Contains(err.Error(), "deadlock detected") {
-				break
-			}
-			time.Sleep(time.Duration(attempt) * 100 * time.Millisecond)
-		}
-		if err != nil {
+		if err := DropSchema(admin, schema); err != nil {
 			t.Errorf("storetest: drop schema %s: %v", schema, err)
 		}
 		admin.Close()
 	})
 	return db
+}
+
+// DropSchema drops a test's PostgreSQL schema and all it holds. Two tests
+// dropping their schemas at once can deadlock on the catalog; PostgreSQL
+// aborts one of them, which simply tries again.
+func DropSchema(admin *sql.DB, schema string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var err error
+	for attempt := 1; attempt <= 5; attempt++ {
+		if _, err = admin.ExecContext(ctx, `DROP SCHEMA `+schema+` CASCADE`); err == nil || !strings.Contains(err.Error(), "deadlock detected") {
+			return err
+		}
+		time.Sleep(time.Duration(attempt) * 100 * time.Millisecond)
+	}
+	return err
 }
 
 func redact(u string) string {
