@@ -2332,6 +2332,250 @@ export interface paths {
         patch: operations["patchRoutingRule"];
         trace?: never;
     };
+    "/api/v1/bots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List bots
+         * @description Flow bots and agent bots, by name.
+         *
+         *     Allowed for any signed-in user.
+         */
+        get: operations["listBots"];
+        put?: never;
+        /**
+         * Create a bot
+         * @description A flow bot needs `flow`; an agent bot needs `url`, and its answer is the only one that shows its token and signing secret.
+         *
+         *     Allowed for admins only.
+         */
+        post: operations["createBot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bots/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a bot
+         * @description Allowed for any signed-in user.
+         */
+        get: operations["getBot"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a bot
+         * @description Its departments are left without a bot; the conversations it was running wait for people.
+         *
+         *     Allowed for admins only.
+         */
+        delete: operations["deleteBot"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a bot
+         * @description Rename, switch on or off, save a new flow, change an agent bot's url or rotate its token (`rotate_token`: the answer shows the new token and secret once). Conversations a bot is running go on from where they are; a step removed from the flow restarts it.
+         *
+         *     Allowed for admins only.
+         */
+        patch: operations["patchBot"];
+        trace?: never;
+    };
+    "/api/v1/bots/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try a flow
+         * @description One turn of the flow (saved, or the draft in `flow`) against a pretend customer: what the bot would send and do, and where it would wait. Nothing is stored or sent.
+         *
+         *     Allowed for admins and supervisors.
+         */
+        post: operations["testBot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automation-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List automation rules
+         * @description In the order they run.
+         *
+         *     Allowed for any signed-in user.
+         */
+        get: operations["listAutomationRules"];
+        put?: never;
+        /**
+         * Create an automation rule
+         * @description Runs after the existing rules of its event.
+         *
+         *     Allowed for admins only.
+         */
+        post: operations["createAutomationRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automation-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an automation rule
+         * @description Allowed for any signed-in user.
+         */
+        get: operations["getAutomationRule"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an automation rule
+         * @description Allowed for admins only.
+         */
+        delete: operations["deleteAutomationRule"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an automation rule
+         * @description Change its name, event, delay, conditions or actions, or switch it on and off.
+         *
+         *     Allowed for admins only.
+         */
+        patch: operations["patchAutomationRule"];
+        trace?: never;
+    };
+    "/api/v1/bot/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a conversation the bot runs
+         * @description Also while a person has taken it over (`automation_active` false), so the bot can tell.
+         */
+        get: operations["botGetConversation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bot/conversations/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a conversation's messages
+         * @description Newest first, like the agents' list; `before` and `limit` page it.
+         */
+        get: operations["botListMessages"];
+        put?: never;
+        /**
+         * Answer the customer
+         * @description Sent like a reply through the channel's durable queue. It does not pause automation or count as a person's first reply.
+         */
+        post: operations["botSendMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bot/conversations/{id}/handoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand the conversation to people
+         * @description It waits in the queue of `department_id` (or its own), or with its assignee. The bot's part ends.
+         */
+        post: operations["botHandOff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bot/conversations/{id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transfer to another department
+         * @description That department's own bot, if any, takes the conversation at once; else it waits in its queue. The bot's part ends.
+         */
+        post: operations["botTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bot/conversations/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve the conversation
+         * @description No closing message or rating request is sent; automation is ready for the customer's next cycle.
+         */
+        post: operations["botResolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2419,6 +2663,11 @@ export interface components {
             is_default: boolean;
             /** @description Users in the department, ascending. */
             member_ids: number[];
+            /**
+             * Format: int64
+             * @description The department's own bot: it talks to every new conversation the department receives and to one a bot transfers into it (null: none).
+             */
+            bot_id: number | null;
         };
         /** @description A label (etiqueta) for conversations, contacts and messages. */
         Label: {
@@ -2735,7 +2984,7 @@ export interface components {
         };
         /** @description Body of a system event in the timeline: who changed what, from → to. Only the fields an event uses are present. */
         Event: {
-            /** @description What happened: `created`, `assigned`, `transferred`, `returned`, `snoozed`, `woke`, `resolved`, `reopened`, `priority_changed`, `label_added`, `label_removed`, `routed` (a routing rule chose the department: `department_id`, and `detail` is `<rule position>:<rule name>`). */
+            /** @description What happened: `created`, `assigned`, `transferred`, `returned`, `snoozed`, `woke`, `resolved`, `reopened`, `priority_changed`, `label_added`, `label_removed`, `routed` (a routing rule chose the department: `department_id`, and `detail` is `<rule position>:<rule name>`), `bot_started` (a bot took the conversation; `detail` is the bot's name, `actor_id` its id), `handoff` (the bot, or a person writing, handed the conversation to people: `to` is the new status, `department_id` when it moved). */
             type: string;
             /**
              * @description Who did it.
@@ -2744,7 +2993,7 @@ export interface components {
             actor_type: "contact" | "user" | "bot" | "system";
             /**
              * Format: int64
-             * @description The acting user; absent for system actions.
+             * @description The acting user, or the bot when `actor_type` is `bot`; absent for system actions.
              */
             actor_id?: number;
             /** @description Previous value (e.g. status or priority). */
@@ -2844,6 +3093,8 @@ export interface components {
              */
             reply_to_id?: number | null;
             reply_to?: components["schemas"]["Quote"];
+            /** @description A bot menu's options in order. The text already lists them; channels with buttons or lists (WhatsApp, Telegram, Messenger, Instagram) also offer them as such. */
+            choices?: string[];
         };
         /** @description A page of a timeline. */
         MessagePage: {
@@ -3093,6 +3344,8 @@ export interface components {
                 }[];
                 /** Format: date-time */
                 created_at: string;
+                /** @description A bot menu's options in order (absent otherwise); the text already lists them, so an app may show them as buttons. */
+                choices?: string[];
             };
             contact: {
                 /** @description The customer's id in your app. */
@@ -3253,6 +3506,11 @@ export interface components {
             name?: string;
             /** @description true makes this the default department (the previous default stops being it); false on the current default is rejected. */
             is_default?: boolean;
+            /**
+             * Format: int64
+             * @description Give the department a bot of this workspace; null removes it.
+             */
+            bot_id?: number | null;
         };
         DepartmentMembers: {
             /** @description The complete new member list. */
@@ -3747,6 +4005,8 @@ export interface components {
              * @description Unix time in milliseconds.
              */
             created_at: number;
+            /** @description A bot menu's options; the widget offers them as buttons while this is the latest message. */
+            choices?: string[];
         };
         WidgetAgent: {
             /** @description First name. */
@@ -4067,6 +4327,11 @@ export interface components {
             priority?: "none" | "low" | "medium" | "high" | "urgent";
             /** @description Labels added to the new conversation. */
             label_ids?: number[];
+            /**
+             * Format: int64
+             * @description The bot that talks to the new conversation in place of its department's own.
+             */
+            bot_id?: number;
         };
         /** @description One of the workspace's ordered routing rules (DESIGN M1). When a customer message opens a new conversation, the first enabled rule whose conditions all hold chooses its department; a rule whose department was deleted is skipped. Without a match the channel's department, else the default one, takes it. */
         RoutingRule: {
@@ -4123,6 +4388,301 @@ export interface components {
             queue_message_enabled?: boolean;
             /** @description Sent to a waiting customer when nobody is free; {{position}} is their place in the queue. Said again only when the customer writes and their place changed. */
             queue_message?: string;
+        };
+        /** @description All must hold; an empty object always holds. */
+        BotConditions: {
+            attributes?: components["schemas"]["RoutingAttributeCondition"][];
+            /** @description At least one of these labels is on the conversation or the contact. */
+            has_label_ids?: number[];
+            /** @description None of these labels is on the conversation or the contact. */
+            lacks_label_ids?: number[];
+            /**
+             * @description The conversation's department (or the workspace) is within its business hours now, or not.
+             * @enum {string}
+             */
+            business_hours?: "open" | "closed";
+        };
+        BotOption: {
+            /** @description Shown numbered ("1 – Vendas"); the customer answers with the number, the label, or a keyword. */
+            label: string;
+            /** @description Other words that choose this option. */
+            keywords?: string[];
+            /** @description The step this option leads to. */
+            next: string;
+        };
+        BotBranch: {
+            when: components["schemas"]["BotConditions"];
+            next: string;
+        };
+        /** @description One step of a flow. Fields other than `id`, `type` apply to the types named in their description. */
+        BotStep: {
+            id: string;
+            /**
+             * @description `message` says `text`; `menu` asks to choose an option and waits; `ask` asks `text`, waits, checks the answer (`validate`) and saves it in the contact attribute `attribute`; `condition` goes to the first branch whose conditions hold, else `else`; `label` adds `label_ids` to the conversation; `transfer` moves the conversation to `department_id`, whose own bot then runs (else its queue); `handoff` puts it in the queue of people (`department_id`, or its own); `resolve` finishes it. A flow that runs out of steps hands off.
+             * @enum {string}
+             */
+            type: "message" | "menu" | "ask" | "condition" | "label" | "transfer" | "handoff" | "resolve";
+            /** @description message, menu (prompt), ask (question); optional goodbye of transfer, handoff and resolve. Variables: {{contact.name}}, {{contact.first_name}}, {{attributes.<key>}}. */
+            text?: string;
+            /** @description message, ask, label: the following step (absent: the flow ends). */
+            next?: string;
+            /** @description menu */
+            options?: components["schemas"]["BotOption"][];
+            /** @description menu, ask: said when the answer is not understood or not valid. */
+            invalid_text?: string;
+            /** @description menu, ask: answers not understood before `on_fail` (default 2). */
+            max_retries?: number;
+            /** @description menu, ask: the step after too many answers not understood (absent: hand off). */
+            on_fail?: string;
+            /** @description ask: the contact attribute the answer is saved in (lowercase letters, digits and _). */
+            attribute?: string;
+            /**
+             * @description ask: how the answer is checked and normalised (CPF/CNPJ digits, phone +55…, date YYYY-MM-DD, number).
+             * @enum {string}
+             */
+            validate?: "text" | "email" | "cpf" | "cnpj" | "cpf_cnpj" | "phone" | "date" | "number";
+            /** @description condition */
+            branches?: components["schemas"]["BotBranch"][];
+            /** @description condition: when no branch holds (absent: the flow ends). */
+            else?: string;
+            /** @description label */
+            label_ids?: number[];
+            /**
+             * Format: int64
+             * @description transfer (required), handoff (optional).
+             */
+            department_id?: number;
+        };
+        /** @description A flow bot's program. Refused with 422 when a reference names no step, a menu has no options, or steps would loop without ever waiting for the customer. */
+        BotFlow: {
+            /** @description The first step. */
+            start: string;
+            steps: components["schemas"]["BotStep"][];
+        };
+        /** @description A department bot. A `flow` bot runs its flow; an `agent` bot is an outside service that receives the events of the conversations it runs at `url` (signed like webhooks) and answers through the bot API with its token. */
+        Bot: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** @enum {string} */
+            kind: "flow" | "agent";
+            /** @description A disabled bot takes no new conversations and stops answering. */
+            enabled: boolean;
+            flow?: components["schemas"]["BotFlow"];
+            /** @description agent: where events are posted. */
+            url?: string;
+            /** @description agent: the beginning of its API token, to tell tokens apart. */
+            token_prefix?: string;
+            /**
+             * Format: int64
+             * @description Unix time in milliseconds.
+             */
+            created_at: number;
+            /**
+             * Format: int64
+             * @description Unix time in milliseconds.
+             */
+            updated_at: number;
+        };
+        BotList: components["schemas"]["Bot"][];
+        /** @description A bot as created or with a rotated token: an agent bot's only answers that show its token and signing secret. */
+        BotWithCredentials: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** @enum {string} */
+            kind: "flow" | "agent";
+            /** @description A disabled bot takes no new conversations and stops answering. */
+            enabled: boolean;
+            flow?: components["schemas"]["BotFlow"];
+            /** @description agent: where events are posted. */
+            url?: string;
+            /** @description agent: the beginning of its API token, to tell tokens apart. */
+            token_prefix?: string;
+            /**
+             * Format: int64
+             * @description Unix time in milliseconds.
+             */
+            created_at: number;
+            /**
+             * Format: int64
+             * @description Unix time in milliseconds.
+             */
+            updated_at: number;
+            /** @description agent: the API token (Authorization: Bearer), shown only here. */
+            token?: string;
+            /** @description agent: the signing secret of the events posted to `url` (Standard Webhooks), shown only here. */
+            secret?: string;
+        };
+        BotInput: {
+            name?: string;
+            /**
+             * @description Required on create; cannot change.
+             * @enum {string}
+             */
+            kind?: "flow" | "agent";
+            enabled?: boolean;
+            flow?: components["schemas"]["BotFlow"];
+            /** @description agent: must not point at a private or loopback address unless the server allows it. */
+            url?: string;
+            /** @description agent: make a new token and secret (the old ones stop working). */
+            rotate_token?: boolean;
+        };
+        BotTestRequest: {
+            flow?: components["schemas"]["BotFlow"];
+            /** @description Where the pretend conversation waits (from the previous answer); absent: a new conversation. */
+            state?: {
+                step: string;
+                retries: number;
+            } | null;
+            /** @description The pretend customer's message. */
+            input?: string;
+            contact?: {
+                name?: string;
+                attributes?: {
+                    [key: string]: unknown;
+                };
+                label_ids?: number[];
+            };
+            /** @description Within business hours (default true). */
+            open?: boolean;
+        };
+        BotTestAction: {
+            /** @enum {string} */
+            kind: "send" | "set_attribute" | "add_labels" | "transfer" | "handoff" | "resolve";
+            step: string;
+            text?: string;
+            choices?: string[];
+            attribute?: string;
+            value?: unknown;
+            label_ids?: number[];
+            /** Format: int64 */
+            department_id?: number;
+        };
+        BotTestResult: {
+            actions: components["schemas"]["BotTestAction"][];
+            state: {
+                step: string;
+                retries: number;
+            };
+            /** @description The flow ended (transfer, handoff or resolve). */
+            done: boolean;
+            steps: number;
+            /** @description The pretend contact's attributes after this turn. */
+            attributes: {
+                [key: string]: unknown;
+            };
+            label_ids: number[];
+        };
+        /** @description All present conditions must hold when the event happens; an empty object always holds. */
+        AutomationConditions: {
+            /** @description The conversation's status is one of these. */
+            statuses?: ("bot" | "queued" | "open" | "snoozed" | "resolved")[];
+            /** @description The conversation's department is one of these. */
+            department_ids?: number[];
+            /**
+             * @description Nobody (queue or bot) or any agent is assigned.
+             * @enum {string}
+             */
+            assignee?: "none" | "any";
+            /** @description The assignee is one of these users. */
+            assignee_ids?: number[];
+            priorities?: ("none" | "low" | "medium" | "high" | "urgent")[];
+            channel_kinds?: ("api" | "telegram" | "whatsapp" | "messenger" | "instagram" | "sms" | "widget" | "email")[];
+            /** @description The conversation's channel is one of these. */
+            channel_ids?: number[];
+            /** @description The conversation has at least one of these labels. */
+            has_label_ids?: number[];
+            /** @description The conversation has none of these labels. */
+            lacks_label_ids?: number[];
+            /** @description Each contact-attribute test holds. */
+            attributes?: components["schemas"]["RoutingAttributeCondition"][];
+            /**
+             * @description message.created only: who wrote the message.
+             * @enum {string}
+             */
+            message_from?: "customer" | "agent" | "bot";
+            /** @description message.created only: the message contains one of these words (ignoring case). */
+            message_contains?: string[];
+            /**
+             * @description The conversation's department (or the workspace) is within its business hours now, or not.
+             * @enum {string}
+             */
+            business_hours?: "open" | "closed";
+        };
+        /** @description One action; `type` says which one other field it takes: assign_agent user_id, assign_department department_id (to its queue), add_label/remove_label label_id, send_message text (to the customer, as the bot: it neither answers the customer's wait nor pauses automation), add_note text (private), set_priority priority, snooze minutes, resolve and queue (back to the department queue; reopens a resolved conversation) nothing, send_webhook webhook_id (a webhook subscription, which receives an `automation.rule` event signed like every other). */
+        AutomationAction: {
+            /** @enum {string} */
+            type: "assign_agent" | "assign_department" | "add_label" | "remove_label" | "send_message" | "add_note" | "set_priority" | "snooze" | "resolve" | "queue" | "send_webhook";
+            /** Format: int64 */
+            user_id?: number;
+            /** Format: int64 */
+            department_id?: number;
+            /** Format: int64 */
+            label_id?: number;
+            text?: string;
+            /** @enum {string} */
+            priority?: "none" | "low" | "medium" | "high" | "urgent";
+            minutes?: number;
+            /** Format: int64 */
+            webhook_id?: number;
+        };
+        /** @description An automation rule (issue 6 part 5): when `event` happens to a conversation and every condition holds, the actions run in order, as the system; the timeline names the rule. Changes a rule makes never start rules, so rules cannot loop; an event rule acts at most 10 times an hour on one conversation. */
+        AutomationRule: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            enabled: boolean;
+            /**
+             * @description What starts the rule. no_customer_reply: an agent answered and the customer has not written for `minutes`; no_agent_reply: the customer has waited `minutes` for an answer; snoozed_too_long: snoozed for `minutes`. Time-based rules fire once per conversation cycle (a new wait is a new cycle), checked every 30 seconds.
+             * @enum {string}
+             */
+            event: "conversation.created" | "conversation.updated" | "conversation.resolved" | "message.created" | "no_customer_reply" | "no_agent_reply" | "snoozed_too_long";
+            /** @description The delay of a time-based event; 0 for the others. */
+            minutes: number;
+            conditions: components["schemas"]["AutomationConditions"];
+            actions: components["schemas"]["AutomationAction"][];
+            /** Format: int64 */
+            created_at: number;
+            /** Format: int64 */
+            updated_at: number;
+        };
+        /** @description On create, `name`, `event` and `actions` are required and `enabled` defaults to true; on change, absent fields keep their value. message_from and message_contains need the message.created event; time-based events need `minutes` (1–43200). */
+        AutomationRuleInput: {
+            name?: string;
+            enabled?: boolean;
+            /** @enum {string} */
+            event?: "conversation.created" | "conversation.updated" | "conversation.resolved" | "message.created" | "no_customer_reply" | "no_agent_reply" | "snoozed_too_long";
+            minutes?: number;
+            conditions?: components["schemas"]["AutomationConditions"];
+            actions?: components["schemas"]["AutomationAction"][];
+        };
+        BotSendRequest: {
+            /** @description The text, as the customer sees it on a text-only channel. */
+            content: string;
+            /** @description Options to offer as buttons or a list where the channel has them (WhatsApp, Telegram, Messenger, Instagram); list them in the text too. */
+            choices?: string[];
+        };
+        BotDepartmentRequest: {
+            /**
+             * Format: int64
+             * @description handoff: the queue (absent: the conversation's own); transfer: required.
+             */
+            department_id?: number;
+        };
+        /** @description What Atende POSTs to an agent bot's URL (headers `webhook-id`, `webhook-timestamp`, `webhook-signature`). Retries carry the same `webhook-id` and body. */
+        BotEvent: {
+            /** @enum {string} */
+            type: "conversation.bot_started" | "message.created";
+            /** Format: date-time */
+            timestamp: string;
+            data: {
+                /** Format: int64 */
+                bot_id: number;
+                conversation: components["schemas"]["Conversation"];
+                /** @description The customer's message; null when a transfer, not a message, brought the conversation to the bot. */
+                message: components["schemas"]["Message"] | null;
+            };
         };
     };
     responses: {
@@ -8716,6 +9276,498 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listBots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createBot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BotInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotWithCredentials"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getBot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bot"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteBot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    patchBot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BotInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotWithCredentials"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    testBot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BotTestRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotTestResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAutomationRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationRule"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createAutomationRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutomationRuleInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationRule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAutomationRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationRule"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteAutomationRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    patchAutomationRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutomationRuleInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationRule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    botGetConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    botListMessages: {
+        parameters: {
+            query?: {
+                /** @description `before` cursor of the previous answer. */
+                before?: string;
+                /** @description 1–500 (0 or anything above 500 means 100). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    botSendMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BotSendRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    botHandOff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BotDepartmentRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    botTransfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BotDepartmentRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    botResolve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
         };
     };

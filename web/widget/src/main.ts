@@ -615,22 +615,44 @@ function ticks(m: Msg): HTMLElement {
   return meta;
 }
 
-function messageEl(m: Msg): Row {
+// choicesEl offers a bot menu's options as buttons: a tap sends the
+// option as the visitor's answer, as if typed.
+function choicesEl(choices: string[]): HTMLElement {
+  return h(
+    'div',
+    { class: 'choices', role: 'group', 'aria-label': t('choices') },
+    ...choices.map((c) =>
+      h('button', {
+        type: 'button',
+        class: 'choice',
+        'data-testid': 'widget-choice',
+        onclick: () => {
+          input.value = c;
+          void submit();
+        },
+      }, c),
+    ),
+  );
+}
+
+function messageEl(m: Msg, latest = false): Row {
   const mine = m.sender === 'visitor';
   const who = mine ? t('you') : m.sender === 'bot' ? t('bot') : m.agent_name || agent?.name || t('agent');
   const bubble = h('div', { class: 'bubble' });
   if (m.content) bubble.append(...linkify(m.content));
   const atts = m.attachments.map(attachmentEl);
   const meta = ticks(m);
+  const offer = latest && !mine && !!m.choices?.length;
   const el = h(
     'div',
     { class: 'msg ' + (mine ? 'me' : 'them'), 'data-testid': 'widget-message', 'data-direction': m.direction, 'data-sender': m.sender, 'data-status': m.status },
     h('div', { class: mine ? 'vh' : 'name' }, who),
     m.content ? bubble : null,
     atts.length ? h('div', { class: 'atts' }, ...atts) : null,
+    offer ? choicesEl(m.choices ?? []) : null,
     meta,
   );
-  return { el, meta, sig: m.content + '|' + m.attachments.map((a) => a.id + a.url).join() + '|' + who };
+  return { el, meta, sig: m.content + '|' + m.attachments.map((a) => a.id + a.url).join() + '|' + who + (offer ? '|choices' : '') };
 }
 
 // renderMessages updates the list by key: new messages are inserted, a
@@ -639,10 +661,11 @@ function renderMessages(stick = false): void {
   const keep = new Set<string>();
   let prev: Element = greetingEl;
   let added = false;
+  const latest = msgs[msgs.length - 1];
   for (const m of msgs) {
     keep.add(m.key);
     let row = rows.get(m.key);
-    const next = messageEl(m);
+    const next = messageEl(m, m === latest);
     if (!row || row.sig !== next.sig) {
       if (row) row.el.replaceWith(next.el);
       else added = true;

@@ -21,6 +21,7 @@ export interface WidgetMessage {
   attachments: Attachment[];
   status: Status;
   created_at: number;
+  choices?: string[];
 }
 
 // Msg is a WidgetMessage with a stable render key. A local (optimistic)

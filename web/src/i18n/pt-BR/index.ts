@@ -4,5 +4,7 @@ import inbox from './inbox';
 import conversation from './conversation';
 import contact from './contact';
 import settings from './settings';
+import automation from './automation';
+import bots from './bots';
 
-export const ptBR = { common, auth, inbox, conversation, contact, settings };
+export const ptBR = { common, auth, inbox, conversation, contact, settings, automation, bots };

@@ -7,8 +7,9 @@ import { useTranslation } from 'react-i18next';
 import { toast } from 'sonner';
 import { api, unwrap, type Department, type User } from '../../api/client';
 import { qk, useDepartments, useUsers } from '../../api/queries';
-import { Avatar, Badge, Button, Checkbox, Dialog, EmptyState, Field, Input, Picker } from '../../ui';
+import { Avatar, Badge, Button, Checkbox, Dialog, EmptyState, Field, Input, Picker, Select } from '../../ui';
 import { AssignmentDialog, useAssignment } from './AssignmentFields';
+import { useBots } from './BotsSection';
 import { limits } from './logic';
 import { ConfirmDialog, Panel, RowMenu, SectionHeader, TableSkeleton, FormDialog } from './parts';
 import s from './settings.module.css';
@@ -74,6 +75,7 @@ export function DepartmentsSection() {
               <tr>
                 <th scope="col">{t('departments.name')}</th>
                 <th scope="col">{t('departments.members')}</th>
+                <th scope="col">{t('departments.bot')}</th>
                 <th scope="col" className={s.actionsCol}>
                   <span className="sr-only">{t('actions')}</span>
                 </th>
@@ -103,6 +105,9 @@ export function DepartmentsSection() {
                         <span className={s.muted}>{t('departments.memberCount', { count: people.length })}</span>
                         <span className="sr-only">, {t('departments.editMembersOf', { name: d.name })}</span>
                       </button>
+                    </td>
+                    <td>
+                      <BotSelect department={d} />
                     </td>
                     <td className={s.actionsCol}>
                       <RowMenu
@@ -139,6 +144,38 @@ export function DepartmentsSection() {
         onConfirm={() => deleting && remove.mutate(deleting)}
       />
     </section>
+  );
+}
+
+/** BotSelect chooses the department's own bot ("none" sends null), saved at once. */
+function BotSelect({ department }: { department: Department }) {
+  const { t } = useTranslation('settings');
+  const bots = useBots().data ?? [];
+  const invalidate = useInvalidate();
+  const save = useMutation({
+    mutationFn: (botId: number | null) => unwrap(api.PATCH('/api/v1/departments/{id}', { params: { path: { id: department.id } }, body: { bot_id: botId } })),
+    onSuccess: (d) => {
+      invalidate();
+      toast.success(t('departments.botSaved', { name: d.name }));
+    },
+  });
+  const value = department.bot_id ? String(department.bot_id) : '';
+  return (
+    <Select
+      aria-label={t('departments.botOf', { name: department.name })}
+      value={value}
+      disabled={save.isPending}
+      onChange={(e) => save.mutate(e.target.value ? Number(e.target.value) : null)}
+      data-testid={`department-bot-${department.id}`}
+    >
+      <option value="">{t('departments.noBot')}</option>
+      {value && !bots.some((b) => String(b.id) === value) && <option value={value}>#{value}</option>}
+      {bots.map((b) => (
+        <option key={b.id} value={String(b.id)}>
+          {b.enabled ? b.name : t('departments.botOff', { name: b.name })}
+        </option>
+      ))}
+    </Select>
   );
 }
 

@@ -11,6 +11,7 @@ import { toast } from 'sonner';
 import { api, unwrap } from '../../api/client';
 import { useChannels, useDepartments, useLabels, useUsers } from '../../api/queries';
 import { Button, EmptyState, Field, IconButton, Input, Select, uiStyles } from '../../ui';
+import { useBots } from './BotsSection';
 import { ConfirmDialog, FormDialog, Panel, SectionHeader, TableSkeleton } from './parts';
 import {
   addableKinds,
@@ -55,14 +56,16 @@ function useOptions() {
   const labels = useLabels().data ?? [];
   const users = useUsers().data ?? [];
   const departments = useDepartments().data ?? [];
+  const bots = useBots().data ?? [];
   const opts = {
     channels: channels.map((c) => ({ id: c.id, name: c.name })),
     labels: labels.map((l) => ({ id: l.id, name: l.name })),
     users: users.map((u) => ({ id: u.id, name: u.name || u.email })),
     departments: departments.map((d) => ({ id: d.id, name: d.name })),
+    bots: bots.map((b) => ({ id: b.id, name: b.name })),
   };
   const toMap = (xs: Option[]) => new Map(xs.map((x) => [x.id, x.name]));
-  const names: Names = { channels: toMap(opts.channels), labels: toMap(opts.labels), users: toMap(opts.users), departments: toMap(opts.departments) };
+  const names: Names = { channels: toMap(opts.channels), labels: toMap(opts.labels), users: toMap(opts.users), departments: toMap(opts.departments), bots: toMap(opts.bots) };
   return { opts, names };
 }
 
@@ -320,6 +323,18 @@ export function RuleFields({ form, onChange: set, errors, opts }: { form: RuleFo
         </Field>
         <span className={s.legend}>{t('routing.addLabels')}</span>
         <Choices options={opts.labels} ids={form.labelIds} onChange={(ids) => set('labelIds', ids)} testid="routing-labels" />
+        <Field label={t('routing.bot')} htmlFor="routing-bot">
+          <Select id="routing-bot" value={form.botId} onChange={(e) => set('botId', e.target.value)} data-testid="routing-bot">
+            <option value="">{t('routing.departmentBot')}</option>
+            {form.botId && !opts.bots.some((b) => String(b.id) === form.botId) && <option value={form.botId}>{t('routing.unknown', { id: form.botId })}</option>}
+            {opts.bots.map((b) => (
+              <option key={b.id} value={String(b.id)}>
+                {b.name}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <span className={s.hint}>{t('routing.botHint')}</span>
       </fieldset>
     </>
   );

@@ -3,7 +3,7 @@
 // that opens one section at a time. Sections a role cannot change are hidden,
 // and opening one by URL shows a "no permission" state (the server would
 // answer 403 anyway).
-import { BookOpen, Building2, Clock, ChevronLeft, ChevronRight, CircleUser, KeyRound, ListChecks, Network, Plug, ShieldOff, Signpost, Tag, Users, Webhook, Zap } from 'lucide-react';
+import { Bot, BookOpen, Building2, Clock, ChevronLeft, ChevronRight, CircleUser, KeyRound, ListChecks, Network, Plug, ShieldOff, Signpost, Tag, Users, Webhook, Workflow, Zap } from 'lucide-react';
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, NavLink, useParams } from 'react-router';
@@ -20,6 +20,8 @@ import { useMediaQuery } from './parts';
 import { ProfileSection } from './ProfileSection';
 import { QuickRepliesSection } from './QuickRepliesSection';
 import { RoutingRulesSection } from './RoutingRulesSection';
+import { AutomationRulesSection } from './AutomationRulesSection';
+import { BotsSection } from './BotsSection';
 import { canSee, defaultSection, isSection, visibleGroups, type Section } from './sections';
 import { TokensSection } from './TokensSection';
 import { WebhooksSection } from './WebhooksSection';
@@ -30,6 +32,8 @@ const icons: Record<Section, ReactNode> = {
   workspace: <Building2 size={16} aria-hidden />,
   departments: <Network size={16} aria-hidden />,
   'routing-rules': <Signpost size={16} aria-hidden />,
+  'automation-rules': <Workflow size={16} aria-hidden />,
+  bots: <Bot size={16} aria-hidden />,
   agents: <Users size={16} aria-hidden />,
   channels: <Plug size={16} aria-hidden />,
   webhooks: <Webhook size={16} aria-hidden />,
@@ -50,6 +54,10 @@ function SectionBody({ section }: { section: Section }) {
       return <DepartmentsSection />;
     case 'routing-rules':
       return <RoutingRulesSection />;
+    case 'automation-rules':
+      return <AutomationRulesSection />;
+    case 'bots':
+      return <BotsSection />;
     case 'agents':
       return <AgentsSection />;
     case 'channels':

@@ -61,7 +61,7 @@ describe.each(['en', 'pt-BR'])('renders in %s', (lng) => {
     const html = renderToString(
       <>
         <WidgetSnippet snippet={snippet} />
-        <WidgetFields form={form} onChange={() => {}} departments={[{ id: 3, name: 'Vendas', is_default: true, member_ids: [] }]} errors={v.errors} invalidOrigins={v.invalidOrigins} tried />
+        <WidgetFields form={form} onChange={() => {}} departments={[{ id: 3, name: 'Vendas', is_default: true, member_ids: [], bot_id: null }]} errors={v.errors} invalidOrigins={v.invalidOrigins} tried />
         <IdentityHelp snippet={snippet} />
       </>,
     );

@@ -138,6 +138,14 @@ describe('rule form ↔ body', () => {
     expect(ruleBody(ruleForm(rule(5, 2, { actions: { last_department: true } }))).body?.actions).toEqual({ last_department: true });
   });
 
+  it('sends the chosen bot, and none for the department\'s own', () => {
+    expect(ruleBody({ ...emptyRuleForm, name: 'b', departmentId: '2', botId: '7' }).body?.actions).toEqual({ department_id: 2, bot_id: 7 });
+    expect(ruleBody({ ...emptyRuleForm, name: 'b', departmentId: '2', botId: '' }).body?.actions).toEqual({ department_id: 2 });
+    const r = rule(6, 1, { actions: { department_id: 2, bot_id: 7 } });
+    expect(ruleForm(r).botId).toBe('7');
+    expect(ruleBody(ruleForm(r)).body?.actions).toEqual(r.actions);
+  });
+
   it('a row error blocks the body', () => {
     const { body, errors } = ruleBody({ ...emptyRuleForm, name: 'a', departmentId: '2', rows: [newRow('owner')] });
     expect(body).toBeUndefined();
@@ -161,6 +169,11 @@ describe('summary', () => {
     expect(s).toBe(
       'routing.sum.channelKind(list=routing.kinds.whatsapp) routing.sum.and routing.sum.hasLabels(list=VIP, routing.unknown(id=99)) routing.sum.and routing.sum.open → routing.sum.toLast · routing.sum.priority(priority=routing.priorities.urgent) · routing.sum.labels(list=Late)',
     );
+  });
+
+  it('names the bot of a rule', () => {
+    expect(summary({ conditions: {}, actions: { department_id: 2, bot_id: 7 } }, { ...names, bots: new Map([[7, 'Becon']]) }, t)).toBe('routing.sum.always → Sales · routing.sum.bot(name=Becon)');
+    expect(summary({ conditions: {}, actions: { department_id: 2, bot_id: 8 } }, names, t)).toBe('routing.sum.always → Sales · routing.sum.bot(name=routing.unknown(id=8))');
   });
 
   it('describes attribute tests by operator', () => {

@@ -163,9 +163,11 @@ export interface RuleForm {
   /** '' leaves the conversation's priority alone. */
   priority: Priority | '';
   labelIds: number[];
+  /** The bot that talks to the conversation in place of its department's own, as text ('' for the department's own). */
+  botId: string;
 }
 
-export const emptyRuleForm: RuleForm = { name: '', enabled: true, rows: [], target: 'department', departmentId: '', priority: '', labelIds: [] };
+export const emptyRuleForm: RuleForm = { name: '', enabled: true, rows: [], target: 'department', departmentId: '', priority: '', labelIds: [], botId: '' };
 
 export function ruleForm(r: RoutingRule): RuleForm {
   return {
@@ -176,6 +178,7 @@ export function ruleForm(r: RoutingRule): RuleForm {
     departmentId: r.actions.department_id ? String(r.actions.department_id) : '',
     priority: r.actions.priority ?? '',
     labelIds: [...(r.actions.label_ids ?? [])],
+    botId: r.actions.bot_id ? String(r.actions.bot_id) : '',
   };
 }
 
@@ -206,6 +209,7 @@ export function ruleBody(f: RuleForm): { body?: Required<Pick<RoutingRuleInput, 
   else errors.department = 'required';
   if (f.priority) actions.priority = f.priority;
   if (f.labelIds.length > 0) actions.label_ids = uniq(f.labelIds);
+  if (/^\d+$/.test(f.botId) && Number(f.botId) > 0) actions.bot_id = Number(f.botId);
   if (hasRuleErrors(errors)) return { errors };
   return { body: { name, enabled: f.enabled, conditions, actions }, errors };
 }
@@ -226,6 +230,8 @@ export interface Names {
   labels: Map<number, string>;
   users: Map<number, string>;
   departments: Map<number, string>;
+  /** Bots by id; absent where the summary need not name them. */
+  bots?: Map<number, string>;
 }
 
 /** A translator: i18next's t bound to the settings namespace (tests pass a fake). */
@@ -268,6 +274,7 @@ export function actionText(a: RoutingActions, names: Names, t: Tr): string {
   const parts = [a.last_department ? t('routing.sum.toLast') : a.department_id ? (names.departments.get(a.department_id) ?? t('routing.unknown', { id: a.department_id })) : '—'];
   if (a.priority) parts.push(t('routing.sum.priority', { priority: t(`routing.priorities.${a.priority}`) }));
   if (a.label_ids?.length) parts.push(t('routing.sum.labels', { list: named(a.label_ids, names.labels, t) }));
+  if (a.bot_id) parts.push(t('routing.sum.bot', { name: names.bots?.get(a.bot_id) ?? t('routing.unknown', { id: a.bot_id }) }));
   return parts.join(' · ');
 }
 

@@ -42,6 +42,7 @@ const opts = {
   labels: [{ id: 10, name: 'Gold' }],
   users: [{ id: 5, name: 'Bia' }],
   departments: [{ id: 2, name: 'Sales' }],
+  bots: [{ id: 7, name: 'Becon' }],
 };
 
 function withData(node: ReactNode) {
@@ -84,7 +85,7 @@ describe.each(['en', 'pt-BR'])('renders in %s', (lng) => {
     const form = { ...emptyRuleForm, rows: conditionKinds.map(newRow), target: 'last' as const };
     const html = renderToString(withData(<RuleFields form={form} onChange={() => {}} errors={{ name: 'required', rows: ['pickOne', undefined, 'keyRequired'] }} opts={opts} />));
     expect(html).not.toMatch(rawKey);
-    for (const id of ['routing-name', 'routing-form-enabled', 'routing-add-kind', 'routing-add-condition', 'routing-target', 'routing-priority', 'routing-labels', 'routing-cond-2-key', 'routing-cond-2-op', 'routing-cond-2-value', 'routing-cond-5-bool', 'routing-cond-9-hours']) {
+    for (const id of ['routing-name', 'routing-form-enabled', 'routing-add-kind', 'routing-add-condition', 'routing-target', 'routing-priority', 'routing-labels', 'routing-cond-2-key', 'routing-cond-2-op', 'routing-cond-2-value', 'routing-cond-5-bool', 'routing-cond-9-hours', 'routing-bot']) {
       expect(html).toContain(`data-testid="${id}"`);
     }
     expect(html).toContain(i18n.t('settings:routing.errors.pickOne'));

@@ -3,7 +3,7 @@ import { canSee, defaultSection, isSection, visibleGroups, visibleSections, type
 
 describe('settings sections', () => {
   const cases: [Role, string[]][] = [
-    ['admin', ['workspace', 'departments', 'routing-rules', 'agents', 'channels', 'webhooks', 'labels', 'quick-replies', 'help-centre', 'closing-reasons', 'business-hours', 'profile', 'tokens']],
+    ['admin', ['workspace', 'departments', 'routing-rules', 'automation-rules', 'bots', 'agents', 'channels', 'webhooks', 'labels', 'quick-replies', 'help-centre', 'closing-reasons', 'business-hours', 'profile', 'tokens']],
     ['supervisor', ['labels', 'quick-replies', 'help-centre', 'profile', 'tokens']],
     ['agent', ['profile', 'tokens']],
   ];
@@ -37,7 +37,14 @@ describe('settings sections', () => {
     expect(canSee('supervisor', 'routing-rules')).toBe(false);
     expect(canSee('agent', 'routing-rules')).toBe(false);
     expect(isSection('routing-rules')).toBe(true);
-    expect(visibleGroups('admin').find((g) => g.id === 'workspace')?.sections).toEqual(['workspace', 'departments', 'routing-rules', 'agents', 'channels', 'webhooks']);
+    expect(visibleGroups('admin').find((g) => g.id === 'workspace')?.sections).toEqual(['workspace', 'departments', 'routing-rules', 'automation-rules', 'bots', 'agents', 'channels', 'webhooks']);
+  });
+
+  it('lets only admins open bots', () => {
+    expect(canSee('admin', 'bots')).toBe(true);
+    expect(canSee('supervisor', 'bots')).toBe(false);
+    expect(canSee('agent', 'bots')).toBe(false);
+    expect(isSection('bots')).toBe(true);
   });
 
   it('lets only admins open webhooks', () => {

@@ -9,6 +9,8 @@ export const sections = [
   'workspace',
   'departments',
   'routing-rules',
+  'automation-rules',
+  'bots',
   'agents',
   'channels',
   'webhooks',
@@ -30,6 +32,10 @@ const access: Record<Section, Access> = {
   departments: 'admin',
   // read by everyone through the API, written by admins only: like business hours, hidden from the others
   'routing-rules': 'admin',
+  // read by everyone through the API, written by admins only, like routing rules
+  'automation-rules': 'admin',
+  // read by everyone through the API, written by admins only (the test panel also lets supervisors in, the editor does not)
+  bots: 'admin',
   agents: 'admin',
   channels: 'admin',
   webhooks: 'admin',
@@ -46,7 +52,7 @@ const access: Record<Section, Access> = {
 
 /** The sub-navigation groups, in order. */
 export const groups: { id: 'workspace' | 'conversations' | 'personal'; sections: Section[] }[] = [
-  { id: 'workspace', sections: ['workspace', 'departments', 'routing-rules', 'agents', 'channels', 'webhooks'] },
+  { id: 'workspace', sections: ['workspace', 'departments', 'routing-rules', 'automation-rules', 'bots', 'agents', 'channels', 'webhooks'] },
   { id: 'conversations', sections: ['labels', 'quick-replies', 'help-centre', 'closing-reasons', 'business-hours'] },
   { id: 'personal', sections: ['profile', 'tokens'] },
 ];

@@ -77,6 +77,8 @@ const eventIcons: Record<string, ReactNode> = {
   label_added: <Tag size={13} />,
   label_removed: <Tag size={13} />,
   rated: <Star size={13} />,
+  bot_started: <Bot size={13} />,
+  handoff: <UserCheck size={13} />,
 };
 
 function EventLine({ m, ctx }: { m: Message; ctx: MessageContext }) {
@@ -246,6 +248,16 @@ export const MessageItem = memo(function MessageItem({ m, grouped, ctx }: { m: M
           <div className={s.text} data-testid="message-text" dir="auto">
             <RichText text={m.content} />
           </div>
+        )}
+        {m.choices && m.choices.length > 0 && (
+          // a bot menu's options as the customer's channel may show them as buttons; here they only inform
+          <ul className={s.choices} aria-label={t('timeline.choices')} data-testid="message-choices">
+            {m.choices.map((c, i) => (
+              <li key={i} className={s.choice}>
+                {c}
+              </li>
+            ))}
+          </ul>
         )}
         <div className={s.meta}>
           {ctx.onReply && !note && (

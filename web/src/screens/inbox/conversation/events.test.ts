@@ -46,7 +46,17 @@ describe('eventSentence', () => {
     ['label removed (deleted label)', { type: 'label_removed', ...ana, detail: '9' }, { key: 'labelRemoved.by', values: { actor: 'Ana', label: '#9' } }],
     ['bot action', { type: 'label_added', actor_type: 'bot', detail: '1' }, { key: 'labelAdded.auto', values: { label: 'VIP' } }],
     ['routed by a rule', { type: 'routed', ...sys, department_id: 2, detail: '3:VIP: clientes' }, { key: 'routed', values: { department: 'Financeiro', rule: '3 · VIP: clientes' } }],
+    ['an automation rule applied', { type: 'rule_applied', ...sys, detail: 'rule:7:Espera longa: urgente' }, { key: 'ruleApplied', values: { rule: 'Espera longa: urgente' } }],
     ['routed to a deleted department', { type: 'routed', ...sys, department_id: 9, detail: '1:' }, { key: 'routed', values: { department: '#9', rule: '1' } }],
+    ['bot started', { type: 'bot_started', actor_type: 'bot', actor_id: 4, from: 'queued', to: 'bot', detail: 'Becon' }, { key: 'botStarted', values: { bot: 'Becon' } }],
+    ['bot started without a name', { type: 'bot_started', actor_type: 'bot', actor_id: 4 }, { key: 'botStarted', values: { bot: '#4' } }],
+    ['bot handed to the queue', { type: 'handoff', actor_type: 'bot', actor_id: 4, from: 'bot', to: 'queued', detail: 'Becon' }, { key: 'handoff.bot', values: { bot: 'Becon' } }],
+    ['bot handed to another queue', { type: 'handoff', actor_type: 'bot', actor_id: 4, to: 'queued', department_id: 2, detail: 'Becon' }, { key: 'handoff.botDepartment', values: { bot: 'Becon', department: 'Financeiro' } }],
+    ['bot handed back to the assignee', { type: 'handoff', actor_type: 'bot', actor_id: 4, to: 'open', detail: 'Becon' }, { key: 'handoff.botAssignee', values: { bot: 'Becon' } }],
+    ['a person took over from the bot', { type: 'handoff', ...ana, from: 'bot', to: 'queued' }, { key: 'handoff.by', values: { actor: 'Ana' } }],
+    ['handoff without a known person', { type: 'handoff', actor_type: 'user', actor_id: 77, to: 'queued' }, { key: 'handoff.auto', values: {} }],
+    ['bot transferred', { type: 'transferred', actor_type: 'bot', actor_id: 4, department_id: 2, detail: 'Becon' }, { key: 'transferred.bot', values: { bot: 'Becon', department: 'Financeiro' } }],
+    ['bot resolved', { type: 'resolved', actor_type: 'bot', actor_id: 4, from: 'bot', to: 'resolved', detail: 'Becon' }, { key: 'resolved.bot', values: { bot: 'Becon' } }],
     ['unknown type', { type: 'sla_breached', ...sys }, { key: 'other', values: { type: 'sla_breached' } }],
   ];
   it.each(cases)('%s', (_, e, want) => {

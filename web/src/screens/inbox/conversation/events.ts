@@ -38,7 +38,18 @@ function by(base: string, actor: string | undefined, values: Record<string, stri
 export function eventSentence(e: TimelineEvent, look: EventLookup): Sentence {
   const actor = e.actor_type === 'user' && e.actor_id ? look.user(e.actor_id) : undefined;
   const name = (id: number | undefined, f: (id: number) => string | undefined) => (id ? f(id) ?? `#${id}` : '');
+  // a bot's events carry its name in detail (internal/conversation/bot.go): the bot may have been renamed or deleted since
+  const bot = e.actor_type === 'bot' ? e.detail || (e.actor_id ? `#${e.actor_id}` : '') : '';
   switch (e.type) {
+    case 'bot_started':
+      return { key: 'botStarted', values: { bot: e.detail || (e.actor_id ? `#${e.actor_id}` : '') } };
+    case 'handoff': {
+      if (e.actor_type === 'bot') {
+        if (e.department_id) return { key: 'handoff.botDepartment', values: { bot, department: name(e.department_id, look.department) } };
+        return { key: e.to === 'open' ? 'handoff.botAssignee' : 'handoff.bot', values: { bot } };
+      }
+      return by('handoff', actor);
+    }
     case 'created':
       return e.department_id ? { key: 'created.department', values: { department: name(e.department_id, look.department) } } : { key: 'created.plain', values: {} };
     case 'assigned': {
@@ -48,6 +59,7 @@ export function eventSentence(e: TimelineEvent, look: EventLookup): Sentence {
     }
     case 'transferred': {
       const department = name(e.department_id, look.department);
+      if (e.actor_type === 'bot') return { key: 'transferred.bot', values: { bot, department } };
       if (e.assignee_id) return by('transferredTo', actor, { department, assignee: name(e.assignee_id, look.user) });
       return by('transferred', actor, { department });
     }
@@ -67,6 +79,7 @@ export function eventSentence(e: TimelineEvent, look: EventLookup): Sentence {
           return { key: 'woke.other', values: {} };
       }
     case 'resolved':
+      if (e.actor_type === 'bot') return { key: 'resolved.bot', values: { bot } };
       if (e.closing_reason_id) return by('resolvedReason', actor, { reason: name(e.closing_reason_id, look.reason) });
       return by('resolved', actor);
     case 'reopened':
@@ -87,6 +100,11 @@ export function eventSentence(e: TimelineEvent, look: EventLookup): Sentence {
       const ruleName = rest.join(':');
       const rule = ruleName ? `${position} · ${ruleName}` : position;
       return { key: 'routed', values: { department: name(e.department_id, look.department), rule } };
+    }
+    case 'rule_applied': {
+      // detail is "rule:<id>:<name>" (internal/conversation/rules.go)
+      const ruleName = (e.detail ?? '').split(':').slice(2).join(':');
+      return { key: 'ruleApplied', values: { rule: ruleName || e.detail || '' } };
     }
     case 'rated': {
       const stars = Math.max(0, Math.min(5, Number(e.to) || 0));
