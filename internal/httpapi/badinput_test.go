@@ -309,6 +309,15 @@ func badRoutes(h *testAPI, w *badWorld) []badRoute {
 			{name: "enabled without text", body: map[string]any{"closing": " ", "closing_enabled": true}, want: 422},
 			{name: "flag as string", body: `{"csat_enabled":"yes"}`, want: 400},
 		}},
+		{route: "PUT /api/v1/departments/{id}/automation-messages", path: obj("departments", w.dept, "/automation-messages"), json: true, valid: map[string]any{}, cases: []badCase{
+			{name: "bad language", body: map[string]any{"language": "es"}, want: 422},
+			{name: "long out-of-hours text", body: map[string]any{"out_of_hours": long(2001)}, want: 422},
+			{name: "enabled without text", body: map[string]any{"greeting": "", "greeting_enabled": true}, want: 422},
+			{name: "other workspace", path: obj("departments", w.otherDept, "/automation-messages"), body: map[string]any{}, want: 404},
+		}},
+		{route: "DELETE /api/v1/departments/{id}/automation-messages", path: obj("departments", w.dept, "/automation-messages"), cases: []badCase{
+			{name: "other workspace", path: obj("departments", w.otherDept, "/automation-messages"), want: 404},
+		}},
 		{route: "POST /api/v1/labels", path: "/api/v1/labels", json: true, valid: map[string]any{}, cases: []badCase{
 			{name: "no name", body: map[string]any{"color": "#000000"}, want: 422},
 			{name: "bad color", body: map[string]any{"name": "x", "color": "red"}, want: 422},

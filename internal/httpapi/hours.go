@@ -174,11 +174,19 @@ type automationMessagesView struct {
 	Closing           string `json:"closing"`
 	CSATEnabled       bool   `json:"csat_enabled"`
 	CSAT              string `json:"csat"`
+	// Inherited: a department without texts of its own shows the
+	// workspace's (only on a department's texts).
+	Inherited *bool `json:"inherited,omitempty"`
 }
 
-func messagesView(m store.AutomationMessages) automationMessagesView {
-	return automationMessagesView{Language: m.Language, GreetingEnabled: m.GreetingEnabled, Greeting: m.Greeting, OutOfHoursEnabled: m.AwayEnabled,
+func messagesView(m store.AutomationMessages, dept int64) automationMessagesView {
+	v := automationMessagesView{Language: m.Language, GreetingEnabled: m.GreetingEnabled, Greeting: m.Greeting, OutOfHoursEnabled: m.AwayEnabled,
 		OutOfHours: m.Away, ClosingEnabled: m.ClosingEnabled, Closing: m.Closing, CSATEnabled: m.CSATEnabled, CSAT: m.CSAT}
+	if dept != 0 {
+		inherited := m.DepartmentID == nil || *m.DepartmentID != dept
+		v.Inherited = &inherited
+	}
+	return v
 }
 
 type automationMessagesInput struct {
@@ -197,16 +205,57 @@ type automationMessagesInput struct {
 const maxAutomaticText = 2000
 
 func (s *Server) getAutomationMessages(w http.ResponseWriter, r *http.Request) error {
-	m, err := s.DB.R().EffectiveAutomationMessages(r.Context(), viewer(r).WorkspaceID, 0)
+	return s.showMessages(w, r, 0)
+}
+
+func (s *Server) getDepartmentMessages(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.departmentParam(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, messagesView(m))
+	return s.showMessages(w, r, id)
+}
+
+// showMessages answers the texts that apply to dept (0: the workspace).
+func (s *Server) showMessages(w http.ResponseWriter, r *http.Request, dept int64) error {
+	m, err := s.DB.R().EffectiveAutomationMessages(r.Context(), viewer(r).WorkspaceID, dept)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, messagesView(m, dept))
 	return nil
 }
 
-// putAutomationMessages changes the fields given and keeps the others.
 func (s *Server) putAutomationMessages(w http.ResponseWriter, r *http.Request) error {
+	return s.setMessages(w, r, 0)
+}
+
+// putDepartmentMessages gives a department texts of its own, starting
+// from those it inherited.
+func (s *Server) putDepartmentMessages(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.departmentParam(r)
+	if err != nil {
+		return err
+	}
+	return s.setMessages(w, r, id)
+}
+
+// deleteDepartmentMessages returns a department to the workspace's texts.
+func (s *Server) deleteDepartmentMessages(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.departmentParam(r)
+	if err != nil {
+		return err
+	}
+	if err := s.DB.W().DeleteAutomationMessages(r.Context(), viewer(r).WorkspaceID, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// setMessages changes the fields given of dept's texts (0: the
+// workspace's) and keeps the others.
+func (s *Server) setMessages(w http.ResponseWriter, r *http.Request, dept int64) error {
 	var in automationMessagesInput
 	if err := decode(w, r, &in, maxJSONBody); err != nil {
 		return err
@@ -214,7 +263,7 @@ func (s *Server) putAutomationMessages(w http.ResponseWriter, r *http.Request) e
 	ws := viewer(r).WorkspaceID
 	var out store.AutomationMessages
 	err := s.DB.Tx(r.Context(), func(q store.Q) error {
-		m, err := q.EffectiveAutomationMessages(r.Context(), ws, 0)
+		m, err := q.EffectiveAutomationMessages(r.Context(), ws, dept)
 		if err != nil {
 			return err
 		}
@@ -252,12 +301,15 @@ func (s *Server) putAutomationMessages(w http.ResponseWriter, r *http.Request) e
 			}
 		}
 		m.WorkspaceID, m.DepartmentID = ws, nil
+		if dept != 0 {
+			m.DepartmentID = &dept
+		}
 		out, err = q.SetAutomationMessages(r.Context(), m)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, messagesView(out))
+	writeJSON(w, http.StatusOK, messagesView(out, dept))
 	return nil
 }

@@ -195,3 +195,60 @@ func TestRatingRequestAnswer(t *testing.T) {
 		}
 	})
 }
+
+// TestDepartmentAutomaticMessages: a department's own texts override the
+// workspace's for its conversations only, and deleting them brings the
+// workspace's back.
+func TestDepartmentAutomaticMessages(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		h := newTestAPI(t, engine)
+		f := h.fix
+		fin := fmt.Sprintf("/api/v1/departments/%d/automation-messages", f.Financeiro.ID)
+		h.must(200, actAdmin, "PUT", "/api/v1/automation/messages", map[string]any{"greeting_enabled": true, "greeting": "Olá! Já vamos te atender."})
+		var v map[string]any
+		h.must(200, actAgentB, "GET", fin, nil).into(t, &v)
+		if v["inherited"] != true || v["greeting"] != "Olá! Já vamos te atender." {
+			t.Fatalf("Financeiro before: %v", v)
+		}
+		h.must(200, actAdmin, "PUT", fin, map[string]any{"greeting": "Olá! Aqui é o financeiro."}).into(t, &v)
+		if v["inherited"] != false || v["greeting"] != "Olá! Aqui é o financeiro." || v["greeting_enabled"] != true {
+			t.Fatalf("Financeiro's own texts: %v", v)
+		}
+		h.must(403, actSupervisor, "PUT", fin, map[string]any{"greeting": "x"})
+		h.must(404, actAdmin2, "GET", fin, nil)
+
+		// new customers: one routed to Financeiro by a rule, one to Vendas (the default)
+		h.must(201, actAdmin, "POST", "/api/v1/routing-rules", map[string]any{"name": "Cobrança",
+			"conditions": map[string]any{"attributes": []map[string]any{{"key": "plano", "op": "exists"}}},
+			"actions":    map[string]any{"department_id": f.Financeiro.ID}})
+		first := func(conv int64) string {
+			for _, m := range h.messages(conv) {
+				if m.SenderType == store.SenderBot && m.Kind == store.KindText {
+					return m.Content
+				}
+			}
+			return ""
+		}
+		ct, err := h.db.W().CreateContact(t.Context(), store.Contact{WorkspaceID: f.WS.ID, Name: "Cobrada", Attributes: map[string]any{"plano": "ouro"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.db.W().AddIdentity(t.Context(), f.WS.ID, ct.ID, store.Identity{ChannelID: f.Channel.ID, ExternalID: "cobrada"}); err != nil {
+			t.Fatal(err)
+		}
+		billed := h.inbound(f.ChannelToken, inboundBody(h.uniq("m"), "cobrada", "oi"), 201).ConversationID
+		sold := h.inbound(f.ChannelToken, inboundBody(h.uniq("m"), h.uniq("c"), "oi"), 201).ConversationID
+		if got := first(billed); got != "Olá! Aqui é o financeiro." {
+			t.Fatalf("Financeiro's greeting: %q", got)
+		}
+		if got := first(sold); got != "Olá! Já vamos te atender." {
+			t.Fatalf("Vendas' greeting: %q", got)
+		}
+
+		h.must(204, actAdmin, "DELETE", fin, nil)
+		h.must(200, actAgentB, "GET", fin, nil).into(t, &v)
+		if v["inherited"] != true || v["greeting"] != "Olá! Já vamos te atender." {
+			t.Fatalf("Financeiro after DELETE: %v", v)
+		}
+	})
+}

@@ -609,6 +609,13 @@ func TestOpenAPIResponsesMatchSchema(t *testing.T) {
 	do(oaReq{method: "PUT", path: "/api/v1/automation/messages", token: admin, body: oaJSON(map[string]any{"language": "en", "greeting_enabled": false}), want: 200})
 	do(oaReq{method: "PUT", path: "/api/v1/automation/messages", token: admin, body: oaJSON(map[string]any{"language": "fr"}), want: 422, invalid: true})
 	do(oaReq{method: "PUT", path: "/api/v1/business-hours", token: admin, body: oaJSON(map[string]any{"enabled": false, "schedule": map[string]any{"timezone": "UTC"}}), want: 200})
+	finTexts := fmt.Sprintf("/api/v1/departments/%d/automation-messages", f.Financeiro.ID)
+	do(oaReq{method: "GET", path: finTexts, token: agentA, want: 200})
+	do(oaReq{method: "PUT", path: finTexts, token: admin, body: oaJSON(map[string]any{"out_of_hours_enabled": true, "out_of_hours": "O financeiro volta {{next_open}}."}), want: 200})
+	do(oaReq{method: "PUT", path: finTexts, token: admin, body: oaJSON(map[string]any{"language": "fr"}), want: 422, invalid: true})
+	do(oaReq{method: "PUT", path: finTexts, token: super, body: oaJSON(map[string]any{}), want: 403})
+	do(oaReq{method: "GET", path: "/api/v1/departments/999999/automation-messages", token: agentA, want: 404})
+	do(oaReq{method: "DELETE", path: finTexts, token: admin, want: 204})
 
 	// --- routing rules (deleted again, so the rest of the tour routes as before)
 	ruleIn := map[string]any{"name": "Empresa", "conditions": map[string]any{"attributes": []map[string]any{{"key": "plano", "op": "equals", "value": "tour"}},

@@ -651,6 +651,10 @@ export default {
       tooLong: 'At most 2000 characters',
     },
     messages: {
+      follow: 'Follows the workspace texts',
+      own: 'Own texts',
+      followHint: 'This department uses the workspace’s automatic messages, shown below. Choose “Own texts” to write others.',
+      ownHint: 'These messages apply to this department’s conversations instead of the workspace’s.',
       title: 'Automatic messages',
       description: 'Sent by the bot in the conversation. Each one can be turned off.',
       language: 'Language of the messages',

@@ -651,6 +651,10 @@ export default {
       tooLong: 'No máximo 2000 caracteres',
     },
     messages: {
+      follow: 'Segue os textos da empresa',
+      own: 'Textos próprios',
+      followHint: 'Este departamento usa as mensagens automáticas da empresa, mostradas abaixo. Escolha “Textos próprios” para escrever outras.',
+      ownHint: 'Estas mensagens valem para os atendimentos deste departamento no lugar das da empresa.',
       title: 'Mensagens automáticas',
       description: 'Enviadas pelo robô no atendimento. Cada uma pode ser desligada.',
       language: 'Idioma das mensagens',

@@ -51,8 +51,15 @@ const hoursKeys = {
   all: ['business-hours'] as const,
   /** 0: the workspace */
   of: (dept: number) => ['business-hours', dept] as const,
-  messages: ['automation-messages'] as const,
+  /** 0: the workspace's texts */
+  messages: (dept: number) => ['automation-messages', dept] as const,
 };
+
+function fetchMessages(dept: number): Promise<AutomationMessages> {
+  return dept
+    ? unwrap(api.GET('/api/v1/departments/{id}/automation-messages', { params: { path: { id: dept } } }))
+    : unwrap(api.GET('/api/v1/automation/messages'));
+}
 
 function fetchHours(dept: number): Promise<BusinessHours> {
   return dept ? unwrap(api.GET('/api/v1/departments/{id}/business-hours', { params: { path: { id: dept } } })) : unwrap(api.GET('/api/v1/business-hours'));
@@ -90,7 +97,7 @@ export function BusinessHoursSection() {
           </Field>
         </Panel>
         <HoursLoader key={dept} dept={dept} />
-        <MessagesLoader />
+        <MessagesLoader key={`m${dept}`} dept={dept} />
       </div>
     </section>
   );
@@ -454,18 +461,18 @@ function DayRow({ day, form, onChange, errors, readOnly }: { day: DayKey; form: 
 
 /* ---------- automatic messages ---------- */
 
-function MessagesLoader() {
-  const q = useQuery({ queryKey: hoursKeys.messages, queryFn: () => unwrap(api.GET('/api/v1/automation/messages')) });
+function MessagesLoader({ dept }: { dept: number }) {
+  const q = useQuery({ queryKey: hoursKeys.messages(dept), queryFn: () => fetchMessages(dept) });
   if (!q.data)
     return (
       <Panel>
         <TableSkeleton rows={4} />
       </Panel>
     );
-  return <MessagesEditor key={JSON.stringify(q.data)} data={q.data} />;
+  return <MessagesEditor key={JSON.stringify(q.data)} dept={dept} data={q.data} />;
 }
 
-export function MessagesEditor({ data }: { data: AutomationMessages }) {
+export function MessagesEditor({ dept = 0, data }: { dept?: number; data: AutomationMessages }) {
   const { t } = useTranslation('settings');
   const { t: tc } = useTranslation();
   const qc = useQueryClient();
@@ -473,22 +480,36 @@ export function MessagesEditor({ data }: { data: AutomationMessages }) {
   const wsZone = useMe().data?.workspace.timezone ?? 'America/Sao_Paulo';
   const initial = useMemo(() => messagesForm(data), [data]);
   const [form, setForm] = useState<MessagesForm>(initial);
+  const initialMode: Mode = data.inherited ? 'follow' : 'own';
+  const [mode, setMode] = useState<Mode>(initialMode);
   const [tried, setTried] = useState(false);
+  const following = dept !== 0 && mode === 'follow';
   const { input, errors } = validateMessages(form);
-  const dirty = JSON.stringify(form) !== JSON.stringify(initial);
+  const dirty = mode !== initialMode || (!following && JSON.stringify(form) !== JSON.stringify(initial));
 
   const save = useMutation({
-    mutationFn: () => unwrap(api.PUT('/api/v1/automation/messages', { body: input! })),
+    mutationFn: async (): Promise<AutomationMessages> => {
+      if (following) {
+        await unwrap(api.DELETE('/api/v1/departments/{id}/automation-messages', { params: { path: { id: dept } } }));
+        return fetchMessages(dept);
+      }
+      return dept
+        ? unwrap(api.PUT('/api/v1/departments/{id}/automation-messages', { params: { path: { id: dept } }, body: input! }))
+        : unwrap(api.PUT('/api/v1/automation/messages', { body: input! }));
+    },
     onSuccess: (saved) => {
-      qc.setQueryData(hoursKeys.messages, saved);
+      qc.setQueryData(hoursKeys.messages(dept), saved);
+      // departments that follow the workspace show its texts
+      if (dept === 0) void qc.invalidateQueries({ queryKey: ['automation-messages'], predicate: (q) => q.queryKey[1] !== 0 });
       toast.success(tc('saved'));
     },
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setTried(true);
-    if (dirty && input) save.mutate();
+    if (dirty && (following || input)) save.mutate();
   };
+  const shown = following ? initial : form;
 
   // the preview says what the server would say now; while open (or with hours off) the API has no next opening, so take the next day's first one
   const zone = ws?.schedule.timezone || wsZone;
@@ -505,8 +526,20 @@ export function MessagesEditor({ data }: { data: AutomationMessages }) {
           <h2 className={s.panelTitle}>{t('hours.messages.title')}</h2>
           <p className={s.panelText}>{t('hours.messages.description')}</p>
         </div>
+        {dept !== 0 && (
+          <div className={s.stackSm}>
+            <div className={s.segmented} role="radiogroup" aria-label={t('hours.messages.title')}>
+              {(['follow', 'own'] as const).map((m) => (
+                <button key={m} type="button" role="radio" aria-checked={mode === m} className={s.segment} onClick={() => setMode(m)} data-testid={`hours-msg-mode-${m}`}>
+                  {t(`hours.messages.${m}`)}
+                </button>
+              ))}
+            </div>
+            <span className={s.hint}>{t(mode === 'follow' ? 'hours.messages.followHint' : 'hours.messages.ownHint')}</span>
+          </div>
+        )}
         <Field label={t('hours.messages.language')} htmlFor="hours-msg-language" hint={t('hours.messages.languageHint')}>
-          <Select id="hours-msg-language" value={form.language} onChange={(e) => setForm({ ...form, language: e.target.value as MessageLanguage })} data-testid="hours-msg-language">
+          <Select id="hours-msg-language" value={shown.language} disabled={following} onChange={(e) => setForm({ ...form, language: e.target.value as MessageLanguage })} data-testid="hours-msg-language">
             {(['pt-BR', 'en'] as const).map((l) => (
               <option key={l} value={l}>
                 {t(`hours.messages.languages.${l}`)}
@@ -518,11 +551,12 @@ export function MessagesEditor({ data }: { data: AutomationMessages }) {
           const err = tried || form[k].length > hoursLimits.message ? errors[k] : undefined;
           return (
             <div key={k} className={h.message}>
-              <Switch checked={form[`${k}_enabled`]} onChange={(v) => setForm(setMessage(form, k, { enabled: v }))} label={t(`hours.messages.kinds.${k}.label`)} testid={`hours-msg-${k}-enabled`} />
+              <Switch checked={shown[`${k}_enabled`]} disabled={following} onChange={(v) => setForm(setMessage(form, k, { enabled: v }))} label={t(`hours.messages.kinds.${k}.label`)} testid={`hours-msg-${k}-enabled`} />
               <span className={s.hint}>{t(`hours.messages.kinds.${k}.hint`)}</span>
               <Textarea
                 rows={3}
-                value={form[k]}
+                value={shown[k]}
+                readOnly={following}
                 aria-label={t(`hours.messages.kinds.${k}.label`)}
                 aria-invalid={!!err}
                 onChange={(e) => setForm(setMessage(form, k, { text: e.target.value }))}

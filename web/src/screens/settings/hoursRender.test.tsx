@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { qk } from '../../api/queries';
 import { en } from '../../i18n/en';
 import { ptBR } from '../../i18n/pt-BR';
-import { BusinessHoursSection, HoursEditor } from './BusinessHoursSection';
+import { BusinessHoursSection, HoursEditor, MessagesEditor } from './BusinessHoursSection';
 import type { AutomationMessages, BusinessHours } from './hoursLogic';
 
 const rawKey = /\bhours\.[A-Za-z]/;
@@ -47,7 +47,7 @@ function withData(node: ReactNode) {
   qc.setQueryData(qk.me, { user: { id: 1, role: 'admin', name: 'Ana' }, workspace: { slug: 'acme', name: 'Acme', timezone: 'America/Sao_Paulo' } });
   qc.setQueryData(qk.departments, [{ id: 3, name: 'Vendas', is_default: true, member_ids: [] }]);
   qc.setQueryData(['business-hours', 0], closed);
-  qc.setQueryData(['automation-messages'], messages);
+  qc.setQueryData(['automation-messages', 0], messages);
   return <QueryClientProvider client={qc}>{node}</QueryClientProvider>;
 }
 
@@ -79,5 +79,18 @@ describe.each(['en', 'pt-BR'])('renders in %s', (lng) => {
     expect(html).toMatch(/<fieldset disabled=""/);
     expect(html).not.toContain('data-testid="hours-add-interval-mon"');
     expect(html).toContain(lng === 'en' ? 'Always open' : 'Sempre aberto');
+  });
+
+  it('a department that follows the workspace texts, read-only, and one with its own', () => {
+    const follow = renderToString(withData(<MessagesEditor dept={3} data={{ ...messages, inherited: true }} />));
+    expect(follow).not.toMatch(rawKey);
+    expect(follow).toMatch(/data-testid="hours-msg-mode-follow"[^>]*aria-checked="true"|aria-checked="true"[^>]*data-testid="hours-msg-mode-follow"/);
+    expect(follow).toMatch(/<textarea[^>]*readOnly=""[^>]*data-testid="hours-msg-greeting"/);
+    expect(follow).toContain(lng === 'en' ? 'Follows the workspace texts' : 'Segue os textos da empresa');
+    const own = renderToString(withData(<MessagesEditor dept={3} data={{ ...messages, inherited: false }} />));
+    expect(own).toMatch(/aria-checked="true"[^>]*data-testid="hours-msg-mode-own"/);
+    expect(own).not.toMatch(/<textarea[^>]*readOnly=""/);
+    // the workspace's own texts have no follow/own choice
+    expect(renderToString(withData(<MessagesEditor data={messages} />))).not.toContain('hours-msg-mode-');
   });
 });
