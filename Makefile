@@ -95,6 +95,11 @@ FUZZ_TARGETS := \
 	./internal/medialink:FuzzVerify \
 	./internal/automation/hours:FuzzSchedule \
 	./internal/automation/routing:FuzzParse \
+	./internal/automation/rules:FuzzParse \
+	./internal/automation/bot:FuzzParse \
+	./internal/automation/bot:FuzzAdvance \
+	./internal/automation/bot:FuzzValidate \
+	./internal/channel:FuzzMenuPrompt \
 	./internal/conversation:FuzzParseScore \
 	./internal/httpapi:FuzzTelegramWebhook \
 	./internal/httpapi:FuzzWhatsAppWebhook \
