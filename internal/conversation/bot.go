@@ -58,8 +58,11 @@ type botRun struct {
 	// bot API call, not a message, caused it).
 	trigger *store.Message
 	contact *store.Contact
-	out     []store.Message
-	jobs    bool // jobs other than the deliveries of out were queued
+	// labelsRead: c.LabelIDs holds the conversation's labels. A
+	// conversation read for a message comes without them (see env).
+	labelsRead bool
+	out        []store.Message
+	jobs       bool // jobs other than the deliveries of out were queued
 }
 
 // botFor returns the bot that should take a conversation entering dept
@@ -103,7 +106,7 @@ func (s *Service) botFor(ctx context.Context, q store.Q, ws, dept, ruleBot int64
 // env is what the bot sees of the conversation and its contact.
 func (r *botRun) env(ctx context.Context, f *bot.Flow) (bot.Env, error) {
 	if r.contact == nil {
-		ct, err := r.q.Contact(ctx, r.c.WorkspaceID, r.c.ContactID)
+		ct, err := r.q.ContactFacts(ctx, r.c.WorkspaceID, r.c.ContactID)
 		if err != nil {
 			return bot.Env{}, err
 		}
@@ -111,6 +114,14 @@ func (r *botRun) env(ctx context.Context, f *bot.Flow) (bot.Env, error) {
 			ct.Attributes = map[string]any{}
 		}
 		r.contact = &ct
+	}
+	// a flow that looks at labels needs the conversation's (a label step
+	// may have added one in an earlier turn)
+	if !r.labelsRead && needsLabels(f) {
+		if err := r.q.WithLabels(ctx, r.c); err != nil {
+			return bot.Env{}, err
+		}
+		r.labelsRead = true
 	}
 	labels := slices.Concat(r.contact.LabelIDs, r.c.LabelIDs)
 	env := bot.Env{ContactName: r.contact.Name, Attributes: r.contact.Attributes, LabelIDs: labels, Open: true}
@@ -122,6 +133,20 @@ func (r *botRun) env(ctx context.Context, f *bot.Flow) (bot.Env, error) {
 		env.Open = sch.Open(time.UnixMilli(r.now))
 	}
 	return env, nil
+}
+
+func needsLabels(f *bot.Flow) bool {
+	if f == nil {
+		return false
+	}
+	for _, st := range f.Steps {
+		for _, br := range st.Branches {
+			if len(br.When.HasLabelIDs) > 0 || len(br.When.LacksLabelIDs) > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func needsHours(f *bot.Flow) bool {

@@ -238,7 +238,7 @@ func (s *Service) receiveIn(ctx context.Context, q store.Q, ch store.Channel, w 
 		}
 		// the department's bot answers in the same transaction: its replies
 		// are queued if and only if the customer's message is stored
-		run := &botRun{s: s, q: q, c: &c, now: now, workspace: w, trigger: &msg}
+		run := &botRun{s: s, q: q, c: &c, now: now, workspace: w, trigger: &msg, labelsRead: chg.created}
 		botTook := false
 		if chg.created {
 			b, f, ok, err := s.botFor(ctx, q, c.WorkspaceID, c.Dept(), ruleBot)

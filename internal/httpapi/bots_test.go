@@ -391,3 +391,32 @@ func TestBotTransferRing(t *testing.T) {
 		}
 	})
 }
+
+// TestBotSeesItsLabelsLater: a label the bot put on the conversation in
+// one turn is seen by a condition in a later turn (the conversation is
+// read again for each customer message).
+func TestBotSeesItsLabelsLater(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		h := newTestAPI(t, engine)
+		f := h.fix
+		var vip store.Label
+		h.must(201, actAdmin, "POST", "/api/v1/labels", map[string]any{"name": "VIP", "color": "#d97706"}).into(t, &vip)
+		flow := map[string]any{"start": "mark", "steps": []map[string]any{
+			{"id": "mark", "type": "label", "label_ids": []int64{vip.ID}, "next": "name"},
+			{"id": "name", "type": "ask", "text": "Qual é o seu nome?", "attribute": "nome", "next": "check"},
+			{"id": "check", "type": "condition", "branches": []map[string]any{{"when": map[string]any{"has_label_ids": []int64{vip.ID}}, "next": "vip"}}, "else": "plain"},
+			{"id": "vip", "type": "handoff", "text": "Cliente VIP, {{attributes.nome}}!"},
+			{"id": "plain", "type": "handoff", "text": "Obrigado, {{attributes.nome}}."},
+		}}
+		var b store.Bot
+		h.must(201, actAdmin, "POST", "/api/v1/bots", map[string]any{"name": "Marcador", "kind": "flow", "flow": flow}).into(t, &b)
+		h.must(200, actAdmin, "PATCH", fmt.Sprintf("/api/v1/departments/%d", f.Vendas.ID), map[string]any{"bot_id": b.ID})
+		customer := h.uniq("vip")
+		conv := h.inbound(f.ChannelToken, inboundBody(h.uniq("m"), customer, "oi"), 201).ConversationID
+		h.inbound(f.ChannelToken, inboundBody(h.uniq("m"), customer, "Joana"), 201)
+		texts := botTexts(h, conv)
+		if got := texts[len(texts)-1].Content; got != "Cliente VIP, Joana!" {
+			t.Fatalf("after the answer: %q", got)
+		}
+	})
+}

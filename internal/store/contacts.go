@@ -477,3 +477,18 @@ func (q Q) SetContactAttributes(ctx context.Context, ws, id int64, attrs map[str
 	res, err := q.exec(ctx, `UPDATE contacts SET attributes = $3, updated_at = $4 WHERE id = $1 AND workspace_id = $2`, id, ws, b, Now())
 	return affected(res, err, "set contact attributes", id)
 }
+
+// ContactFacts reads what automation looks at of a contact: its name,
+// custom attributes and labels (not its identities, phones or e-mails).
+func (q Q) ContactFacts(ctx context.Context, ws, id int64) (Contact, error) {
+	c, err := scanContact(q.queryRow(ctx, `SELECT `+contactCols+` FROM contacts WHERE id = $1 AND workspace_id = $2`, id, ws))
+	if err != nil {
+		return c, fmt.Errorf("store: get contact %d: %w", id, err)
+	}
+	lrows, err := q.query(ctx, `SELECT label_id FROM contact_labels WHERE contact_id = $1 ORDER BY label_id`, id)
+	if err != nil {
+		return c, err
+	}
+	c.LabelIDs, err = scanIDs(lrows)
+	return c, err
+}
