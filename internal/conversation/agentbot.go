@@ -141,7 +141,7 @@ func (s *Service) BotSend(ctx context.Context, ws, botID, id int64, text string,
 	}
 	var sent store.Message
 	_, _, err := s.botAct(ctx, ws, botID, id, func(r *botRun, b store.Bot) error {
-		if err := r.apply(ctx, b, nil, bot.Result{Actions: []bot.Action{{Kind: bot.ActSend, Text: text, Choices: choices}}}, 0); err != nil {
+		if err := r.apply(ctx, b, bot.Result{Actions: []bot.Action{{Kind: bot.ActSend, Text: text, Choices: choices}}}, 0); err != nil {
 			return err
 		}
 		sent = r.out[len(r.out)-1]
@@ -155,9 +155,7 @@ func (s *Service) BotSend(ctx context.Context, ws, botID, id int64, text string,
 func (s *Service) BotHandOff(ctx context.Context, ws, botID, id, dept int64) (store.Conversation, error) {
 	c, _, err := s.botAct(ctx, ws, botID, id, func(r *botRun, b store.Bot) error {
 		if dept != 0 {
-			if _, err := r.q.DepartmentName(ctx, ws, dept); errors.Is(err, store.ErrNotFound) {
-				return invalid("department %d does not exist", dept)
-			} else if err != nil {
+			if err := r.requireDepartment(ctx, dept); err != nil {
 				return err
 			}
 		}
@@ -170,14 +168,21 @@ func (s *Service) BotHandOff(ctx context.Context, ws, botID, id, dept int64) (st
 // botID; that department's own bot, if any, takes it at once.
 func (s *Service) BotTransfer(ctx context.Context, ws, botID, id, dept int64) (store.Conversation, error) {
 	c, _, err := s.botAct(ctx, ws, botID, id, func(r *botRun, b store.Bot) error {
-		if _, err := r.q.DepartmentName(ctx, ws, dept); errors.Is(err, store.ErrNotFound) {
-			return invalid("department %d does not exist", dept)
-		} else if err != nil {
+		if err := r.requireDepartment(ctx, dept); err != nil {
 			return err
 		}
 		return r.transfer(ctx, b, dept, 0)
 	})
 	return c, err
+}
+
+// requireDepartment refuses a department the workspace does not have.
+func (r *botRun) requireDepartment(ctx context.Context, dept int64) error {
+	ok, err := r.departmentExists(ctx, dept)
+	if err == nil && !ok {
+		return invalid("department %d does not exist", dept)
+	}
+	return err
 }
 
 // BotResolve finishes the conversation as agent bot botID.

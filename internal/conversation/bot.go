@@ -44,6 +44,48 @@ func (fc *flowCache) get(b store.Bot) (*bot.Flow, error) {
 	return f, err
 }
 
+// deptBotCache keeps each workspace's department → bot map, an empty one
+// included: a workspace without bots pays one map lookup per new
+// conversation, not a query. The zero value is ready to use.
+type deptBotCache struct {
+	mu sync.Mutex
+	m  map[int64]cachedDeptBots
+}
+
+type cachedDeptBots struct {
+	bots map[int64]int64
+	exp  time.Time
+}
+
+// ForgetBots drops a workspace's cached department bots after a bot or a
+// department's bot changed; other nodes see the change within routingTTL.
+func (s *Service) ForgetBots(ws int64) {
+	s.deptBots.mu.Lock()
+	delete(s.deptBots.m, ws)
+	s.deptBots.mu.Unlock()
+}
+
+// departmentBot returns the id of dept's enabled bot, 0 when it has none.
+func (s *Service) departmentBot(ctx context.Context, q store.Q, ws, dept int64) (int64, error) {
+	s.deptBots.mu.Lock()
+	c, ok := s.deptBots.m[ws]
+	s.deptBots.mu.Unlock()
+	if !ok || !time.Now().Before(c.exp) {
+		bots, err := q.DepartmentBots(ctx, ws)
+		if err != nil {
+			return 0, err
+		}
+		c = cachedDeptBots{bots: bots, exp: time.Now().Add(routingTTL)}
+		s.deptBots.mu.Lock()
+		if s.deptBots.m == nil {
+			s.deptBots.m = map[int64]cachedDeptBots{}
+		}
+		s.deptBots.m[ws] = c
+		s.deptBots.mu.Unlock()
+	}
+	return c.bots[dept], nil
+}
+
 // botRun applies one bot turn to a conversation inside the caller's
 // transaction: c is changed in place and the messages to append (bot
 // texts, timeline events) are returned already stored, with their
@@ -71,19 +113,27 @@ type botRun struct {
 func (s *Service) botFor(ctx context.Context, q store.Q, ws, dept, ruleBot int64) (store.Bot, *bot.Flow, bool, error) {
 	var b store.Bot
 	var err error
-	switch {
-	case ruleBot != 0:
+	if ruleBot != 0 {
 		b, err = q.Bot(ctx, ws, ruleBot)
 		if err == nil && !b.Enabled {
 			err = store.ErrNotFound
 		}
-		if errors.Is(err, store.ErrNotFound) && dept != 0 {
-			b, err = q.DepartmentBot(ctx, ws, dept)
+	}
+	if (ruleBot == 0 || errors.Is(err, store.ErrNotFound)) && dept != 0 {
+		id, derr := s.departmentBot(ctx, q, ws, dept)
+		if derr != nil {
+			return b, nil, false, derr
 		}
-	case dept != 0:
-		b, err = q.DepartmentBot(ctx, ws, dept)
-	default:
+		err = store.ErrNotFound
+		if id != 0 {
+			b, err = q.Bot(ctx, ws, id)
+		}
+	}
+	if ruleBot == 0 && dept == 0 {
 		return b, nil, false, nil
+	}
+	if err == nil && !b.Enabled {
+		err = store.ErrNotFound // disabled since the map was cached
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return b, nil, false, nil
@@ -184,7 +234,7 @@ func (r *botRun) start(ctx context.Context, b store.Bot, f *bot.Flow, hops int) 
 	if err != nil {
 		return err
 	}
-	return r.apply(ctx, b, f, bot.Start(f, env), hops)
+	return r.apply(ctx, b, bot.Start(f, env), hops)
 }
 
 // answer feeds the customer's message to the bot running the conversation;
@@ -214,7 +264,7 @@ func (r *botRun) answer(ctx context.Context, text string) (ran bool, err error) 
 	f, err := r.s.flows.get(b)
 	if err != nil {
 		r.s.log.Warn("conversation: a bot's flow does not parse; handing off", "bot", b.ID, "err", err)
-		return true, r.apply(ctx, b, nil, bot.Result{Done: true, Actions: []bot.Action{{Kind: bot.ActHandoff}}}, 0)
+		return true, r.apply(ctx, b, bot.Result{Done: true, Actions: []bot.Action{{Kind: bot.ActHandoff}}}, 0)
 	}
 	var st bot.State
 	if len(sess.State) > 0 {
@@ -224,11 +274,11 @@ func (r *botRun) answer(ctx context.Context, text string) (ran bool, err error) 
 	if err != nil {
 		return false, err
 	}
-	return true, r.apply(ctx, b, f, bot.Advance(f, st, text, env), 0)
+	return true, r.apply(ctx, b, bot.Advance(f, st, text, env), 0)
 }
 
 // apply carries out a bot turn's actions in order.
-func (r *botRun) apply(ctx context.Context, b store.Bot, f *bot.Flow, res bot.Result, hops int) error {
+func (r *botRun) apply(ctx context.Context, b store.Bot, res bot.Result, hops int) error {
 	ws := r.c.WorkspaceID
 	for _, a := range res.Actions {
 		switch a.Kind {
@@ -246,11 +296,7 @@ func (r *botRun) apply(ctx context.Context, b store.Bot, f *bot.Flow, res bot.Re
 			r.c.LastMessageAt, r.c.LastPreview = r.now, preview(a.Text)
 			r.c.WaitingSince = store.NotWaiting // the bot answered
 		case bot.ActSetAttribute:
-			if r.contact == nil {
-				if _, err := r.env(ctx, f); err != nil {
-					return err
-				}
-			}
+			// only a flow's ask step saves answers, after env read the contact
 			r.contact.Attributes[a.Attribute] = a.Value
 			if err := r.q.SetContactAttributes(ctx, ws, r.contact.ID, r.contact.Attributes); err != nil {
 				return err
@@ -267,10 +313,22 @@ func (r *botRun) apply(ctx context.Context, b store.Bot, f *bot.Flow, res bot.Re
 					r.c.LabelIDs = append(r.c.LabelIDs, id)
 				}
 			}
-		case bot.ActTransfer:
-			return r.transfer(ctx, b, a.DepartmentID, hops)
-		case bot.ActHandoff:
-			return r.handoff(ctx, b, a.DepartmentID)
+		case bot.ActTransfer, bot.ActHandoff:
+			// a department deleted since the flow was written: hand off where it is
+			dept := a.DepartmentID
+			if dept != 0 {
+				ok, err := r.departmentExists(ctx, dept)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					dept = 0
+				}
+			}
+			if a.Kind == bot.ActTransfer && dept != 0 {
+				return r.transfer(ctx, b, dept, hops)
+			}
+			return r.handoff(ctx, b, dept)
 		case bot.ActResolve:
 			return r.resolve(ctx, b)
 		}
@@ -290,15 +348,19 @@ func (r *botRun) save(ctx context.Context, botID int64, st bot.State) error {
 		StartedAt: r.now, UpdatedAt: r.now})
 }
 
-// transfer moves the conversation to another department, whose own bot
-// takes it at once; without one it waits in that department's queue. A
-// department deleted since the flow was written hands off where it is.
-func (r *botRun) transfer(ctx context.Context, b store.Bot, dept int64, hops int) error {
-	if _, err := r.q.DepartmentName(ctx, r.c.WorkspaceID, dept); errors.Is(err, store.ErrNotFound) {
-		return r.handoff(ctx, b, 0)
-	} else if err != nil {
-		return err
+// departmentExists reports whether dept is a department of the workspace.
+func (r *botRun) departmentExists(ctx context.Context, dept int64) (bool, error) {
+	_, err := r.q.DepartmentName(ctx, r.c.WorkspaceID, dept)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
 	}
+	return err == nil, err
+}
+
+// transfer moves the conversation to department dept (the caller checked
+// it exists), whose own bot takes it at once; without one it waits in
+// that department's queue.
+func (r *botRun) transfer(ctx context.Context, b store.Bot, dept int64, hops int) error {
 	from := r.c.Status
 	r.c.DepartmentID = &dept
 	r.c.AssigneeID, r.c.AssigneeReplied = nil, false
@@ -323,7 +385,8 @@ func (r *botRun) transfer(ctx context.Context, b store.Bot, dept int64, hops int
 }
 
 // handoff ends the bot's part: the conversation waits for a person in the
-// queue of dept (0: its own), or stays with its assignee.
+// queue of dept (0: its own; the caller checked it exists), or stays with
+// its assignee.
 func (r *botRun) handoff(ctx context.Context, b store.Bot, dept int64) error {
 	if err := r.q.EndBotSession(ctx, r.c.ID); err != nil {
 		return err
@@ -331,13 +394,9 @@ func (r *botRun) handoff(ctx context.Context, b store.Bot, dept int64) error {
 	from := r.c.Status
 	e := store.Event{Type: "handoff", From: from, Detail: b.Name, ActorID: b.ID}
 	if dept != 0 && dept != r.c.Dept() {
-		if _, err := r.q.DepartmentName(ctx, r.c.WorkspaceID, dept); err == nil {
-			r.c.DepartmentID = &dept
-			r.c.AssigneeID, r.c.AssigneeReplied = nil, false
-			e.Department = &dept
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
+		r.c.DepartmentID = &dept
+		r.c.AssigneeID, r.c.AssigneeReplied = nil, false
+		e.Department = &dept
 	}
 	switch {
 	case r.c.Status == store.StatusSnoozed:

@@ -59,11 +59,12 @@ type Service struct {
 	batch batcher
 	outs  []Outbox // webhooks, automation rules (outbox.go)
 
-	assigns assignCache // assign.go
-	routes  routeCache  // routing.go
-	rules   ruleCache   // rules.go
-	hooks   RuleWebhooks
-	flows   flowCache // bot.go
+	assigns  assignCache // assign.go
+	routes   routeCache  // routing.go
+	rules    ruleCache   // rules.go
+	hooks    RuleWebhooks
+	flows    flowCache    // bot.go
+	deptBots deptBotCache // bot.go
 
 	mu        sync.Mutex
 	wsCache   map[int64]cachedWorkspace

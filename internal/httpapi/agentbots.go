@@ -57,19 +57,10 @@ func (s *Server) botListMessages(w http.ResponseWriter, r *http.Request, b store
 	if err != nil {
 		return err
 	}
-	limit, err := queryInt(r, "limit")
-	if err != nil {
+	return s.writeMessagePage(w, r, id, func() error {
+		_, err := s.Conversations.BotConversation(r.Context(), b.WorkspaceID, b.ID, id)
 		return err
-	}
-	if _, err := s.Conversations.BotConversation(r.Context(), b.WorkspaceID, b.ID, id); err != nil {
-		return err
-	}
-	page, err := s.DB.R().Messages(r.Context(), id, r.URL.Query().Get("before"), int(limit))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, page)
-	return nil
+	})
 }
 
 type botSendRequest struct {

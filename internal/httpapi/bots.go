@@ -130,6 +130,14 @@ func (s *Server) newBotCredentials(b *store.Bot) (token, secret string, err erro
 	return token, secret, nil
 }
 
+func (s *Server) deleteBot(w http.ResponseWriter, r *http.Request) error {
+	if err := s.deleteIn(store.Q.DeleteBot)(w, r); err != nil {
+		return err
+	}
+	s.Conversations.ForgetBots(viewer(r).WorkspaceID)
+	return nil
+}
+
 func (s *Server) listBots(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.DB.R().Bots(r.Context(), viewer(r).WorkspaceID)
 	if err != nil {
@@ -188,6 +196,7 @@ func (s *Server) createBot(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err // a name taken is a conflict (409)
 	}
+	s.Conversations.ForgetBots(ws)
 	out.Bot = b
 	writeJSON(w, http.StatusCreated, out)
 	return nil
@@ -226,6 +235,7 @@ func (s *Server) patchBot(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.Conversations.ForgetBots(ws)
 	out.Bot = b
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -237,12 +237,20 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.writeMessagePage(w, r, id, func() error {
+		_, err := s.DB.R().Conversation(r.Context(), viewer(r), id)
+		return err
+	})
+}
+
+// writeMessagePage answers a page of conversation id's messages (?before,
+// ?limit) once visible says the caller may read the conversation.
+func (s *Server) writeMessagePage(w http.ResponseWriter, r *http.Request, id int64, visible func() error) error {
 	limit, err := queryInt(r, "limit")
 	if err != nil {
 		return err
 	}
-	v := viewer(r)
-	if _, err := s.DB.R().Conversation(r.Context(), v, id); err != nil {
+	if err := visible(); err != nil {
 		return err
 	}
 	page, err := s.DB.R().Messages(r.Context(), id, r.URL.Query().Get("before"), int(limit))

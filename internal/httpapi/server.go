@@ -285,7 +285,7 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/bots", s.admin(s.createBot))
 	s.handle("GET /api/v1/bots/{id}", s.user(s.getBot))
 	s.handle("PATCH /api/v1/bots/{id}", s.admin(s.patchBot))
-	s.handle("DELETE /api/v1/bots/{id}", s.admin(s.deleteIn(store.Q.DeleteBot)))
+	s.handle("DELETE /api/v1/bots/{id}", s.admin(s.deleteBot))
 	s.handle("POST /api/v1/bots/{id}/test", s.manager(s.testBot))
 	s.handle("GET /api/v1/bot/conversations/{id}", s.agentBot(s.botGetConversation))
 	s.handle("GET /api/v1/bot/conversations/{id}/messages", s.agentBot(s.botListMessages))

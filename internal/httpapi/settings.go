@@ -394,6 +394,9 @@ func (s *Server) patchDepartment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if in.BotID.Set {
+		s.Conversations.ForgetBots(ws) // after the commit, so no node caches the old bot again
+	}
 	writeJSON(w, http.StatusOK, d)
 	return nil
 }

@@ -122,18 +122,6 @@ func (q Q) DeleteBot(ctx context.Context, ws, id int64) error {
 	return affected(res, err, "delete bot", id)
 }
 
-// DepartmentBot returns the enabled bot of a department; ErrNotFound when
-// it has none or its bot is disabled.
-func (q Q) DepartmentBot(ctx context.Context, ws, dept int64) (Bot, error) {
-	b, err := scanBot(q.queryRow(ctx, `SELECT b.id, b.workspace_id, b.name, b.kind, b.enabled, b.flow, b.url, b.secret, COALESCE(b.token_hash, ''), b.token_prefix,
-		b.created_at, b.updated_at FROM departments d JOIN bots b ON b.id = d.bot_id
-		WHERE d.id = $1 AND d.workspace_id = $2 AND b.enabled = 1`, dept, ws))
-	if err != nil {
-		return b, fmt.Errorf("store: department %d bot: %w", dept, err)
-	}
-	return b, nil
-}
-
 // SetDepartmentBot gives a department its bot (0: none); the bot must be ws's.
 func (q Q) SetDepartmentBot(ctx context.Context, ws, dept, botID int64) error {
 	var arg any
@@ -192,4 +180,24 @@ func (q Q) EndBotSession(ctx context.Context, convID int64) error {
 		return fmt.Errorf("store: end bot session: %w", err)
 	}
 	return nil
+}
+
+// DepartmentBots maps each department of ws that has an enabled bot to
+// that bot's id; departments without one are absent.
+func (q Q) DepartmentBots(ctx context.Context, ws int64) (map[int64]int64, error) {
+	rows, err := q.query(ctx, `SELECT d.id, b.id FROM departments d JOIN bots b ON b.id = d.bot_id
+		WHERE d.workspace_id = $1 AND b.enabled = 1`, ws)
+	if err != nil {
+		return nil, fmt.Errorf("store: department bots: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int64{}
+	for rows.Next() {
+		var dept, bot int64
+		if err := rows.Scan(&dept, &bot); err != nil {
+			return nil, err
+		}
+		out[dept] = bot
+	}
+	return out, rows.Err()
 }

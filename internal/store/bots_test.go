@@ -48,8 +48,8 @@ func TestBots(t *testing.T) {
 				t.Fatalf("a disabled bot's token: %v", err)
 			}
 
-			if _, err := w.DepartmentBot(ctx, f.WS.ID, f.Vendas.ID); !errors.Is(err, store.ErrNotFound) {
-				t.Fatalf("no bot yet: %v", err)
+			if m, err := w.DepartmentBots(ctx, f.WS.ID); err != nil || len(m) != 0 {
+				t.Fatalf("no bot yet: %v %v", m, err)
 			}
 			if err := w.SetDepartmentBot(ctx, f.WS2.ID, f.Dept2.ID, fb.ID); !errors.Is(err, store.ErrNotFound) {
 				t.Fatalf("another workspace's bot on a department: %v", err)
@@ -57,8 +57,11 @@ func TestBots(t *testing.T) {
 			if err := w.SetDepartmentBot(ctx, f.WS.ID, f.Vendas.ID, fb.ID); err != nil {
 				t.Fatal(err)
 			}
-			if got, err := w.DepartmentBot(ctx, f.WS.ID, f.Vendas.ID); err != nil || got.ID != fb.ID || string(got.Flow) != string(flow) {
-				t.Fatalf("department bot: %+v %v", got, err)
+			if m, err := w.DepartmentBots(ctx, f.WS.ID); err != nil || len(m) != 1 || m[f.Vendas.ID] != fb.ID {
+				t.Fatalf("department bots: %v %v", m, err)
+			}
+			if got, err := w.Bot(ctx, f.WS.ID, fb.ID); err != nil || string(got.Flow) != string(flow) {
+				t.Fatalf("the bot: %+v %v", got, err)
 			}
 
 			conv := insertConv(t, db, f, convOpts{dept: f.Vendas.ID, status: store.StatusBot})

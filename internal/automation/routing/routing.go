@@ -319,6 +319,32 @@ func DecodeStrict(raw json.RawMessage, dst any, what, shape string) string {
 	return ""
 }
 
+// Problem describes what is wrong with the i-th attribute test of a
+// conditions object ("" when nothing is), for the caller's own error.
+func (a AttributeCondition) Problem(i int) string {
+	switch {
+	case strings.TrimSpace(a.Key) == "":
+		return fmt.Sprintf("conditions.attributes[%d].key is required", i)
+	case utf8.RuneCountInString(a.Key) > MaxKeyRunes:
+		return fmt.Sprintf("conditions.attributes[%d].key has at most %d characters", i, MaxKeyRunes)
+	case utf8.RuneCountInString(a.Value) > MaxValueRunes:
+		return fmt.Sprintf("conditions.attributes[%d].value has at most %d characters", i, MaxValueRunes)
+	}
+	switch a.Op {
+	case OpEquals, OpNotEquals, OpContains:
+		if strings.TrimSpace(a.Value) == "" {
+			return fmt.Sprintf("conditions.attributes[%d]: %s needs a value", i, a.Op)
+		}
+	case OpExists, OpNotExists:
+		if a.Value != "" {
+			return fmt.Sprintf("conditions.attributes[%d]: %s takes no value", i, a.Op)
+		}
+	default:
+		return fmt.Sprintf("conditions.attributes[%d].op: unknown operator %q; operators are %s", i, a.Op, strings.Join(Ops, ", "))
+	}
+	return ""
+}
+
 // Validate checks the operators, kinds and sizes of c.
 func (c Conditions) Validate() error {
 	lists := []struct {
@@ -344,26 +370,8 @@ func (c Conditions) Validate() error {
 		}
 	}
 	for i, a := range c.Attributes {
-		if strings.TrimSpace(a.Key) == "" {
-			return invalid("conditions.attributes[%d].key is required", i)
-		}
-		if utf8.RuneCountInString(a.Key) > MaxKeyRunes {
-			return invalid("conditions.attributes[%d].key has at most %d characters", i, MaxKeyRunes)
-		}
-		if utf8.RuneCountInString(a.Value) > MaxValueRunes {
-			return invalid("conditions.attributes[%d].value has at most %d characters", i, MaxValueRunes)
-		}
-		switch a.Op {
-		case OpEquals, OpNotEquals, OpContains:
-			if strings.TrimSpace(a.Value) == "" {
-				return invalid("conditions.attributes[%d]: %s needs a value", i, a.Op)
-			}
-		case OpExists, OpNotExists:
-			if a.Value != "" {
-				return invalid("conditions.attributes[%d]: %s takes no value", i, a.Op)
-			}
-		default:
-			return invalid("conditions.attributes[%d].op: unknown operator %q; operators are %s", i, a.Op, strings.Join(Ops, ", "))
+		if msg := a.Problem(i); msg != "" {
+			return invalid("%s", msg)
 		}
 	}
 	switch c.BusinessHours {

@@ -360,26 +360,8 @@ func (c Conditions) Validate(event string) error {
 		return invalid("conditions.assignee %q contradicts conditions.assignee_ids", AssigneeNone)
 	}
 	for i, a := range c.Attributes {
-		if strings.TrimSpace(a.Key) == "" {
-			return invalid("conditions.attributes[%d].key is required", i)
-		}
-		if utf8.RuneCountInString(a.Key) > MaxKeyRunes {
-			return invalid("conditions.attributes[%d].key has at most %d characters", i, MaxKeyRunes)
-		}
-		if utf8.RuneCountInString(a.Value) > MaxValueRunes {
-			return invalid("conditions.attributes[%d].value has at most %d characters", i, MaxValueRunes)
-		}
-		switch a.Op {
-		case routing.OpEquals, routing.OpNotEquals, routing.OpContains:
-			if strings.TrimSpace(a.Value) == "" {
-				return invalid("conditions.attributes[%d]: %s needs a value", i, a.Op)
-			}
-		case routing.OpExists, routing.OpNotExists:
-			if a.Value != "" {
-				return invalid("conditions.attributes[%d]: %s takes no value", i, a.Op)
-			}
-		default:
-			return invalid("conditions.attributes[%d].op: unknown operator %q; operators are %s", i, a.Op, strings.Join(routing.Ops, ", "))
+		if msg := a.Problem(i); msg != "" {
+			return invalid("%s", msg)
 		}
 	}
 	switch c.MessageFrom {
